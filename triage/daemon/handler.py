@@ -283,7 +283,7 @@ def _assign(s: Any, sv: Services, req: Any, owner: OwnerConfig, reason: str,
 
 
 def _acknowledged(s: Any, req: Any) -> bool:
-    return any(e.kind == "acknowledged" for e in req.events)
+    return repo.has_event(s, req.id, "acknowledged")
 
 
 def _to_triage_queue(s: Any, sv: Services, req: Any, reason: str, msg: ParsedMessage | None,
@@ -316,7 +316,7 @@ def _continue_request(s: Any, sv: Services, msg: ParsedMessage, req: Any, via: s
         repo.add_event(s, req, "follow_up", now=now, reason=f"from {msg.from_addr} via {via}",
                        message_row=row)
         if req.status == "assigned" and req.owner_id is not None:
-            owner = _owner_config(sv, req)
+            owner = _owner_config(s, sv, req)
             if owner is not None:
                 view = _view(req, owner=owner, reason=f"follow-up from {msg.from_addr}")
                 view = compose.RequestView(**{**view.__dict__, "body": reply,
@@ -339,10 +339,13 @@ def _continue_request(s: Any, sv: Services, msg: ParsedMessage, req: Any, via: s
     return _route(s, sv, req, rt, pred, msg, now, may_reply=guard.may_auto_reply(msg))
 
 
-def _owner_config(sv: Services, req: Any) -> OwnerConfig | None:
+def _owner_config(s: Any, sv: Services, req: Any) -> OwnerConfig | None:
+    row = repo.get_owner(s, req.owner_id) if req.owner_id is not None else None
+    if row is None:
+        return None
     for owners in (*sv.config.teams.values(), (sv.config.triage_owner,)):
         for o in owners:
-            if req.owner is not None and o.email == req.owner.email:
+            if o.email == row.email:
                 return o
     return None
 

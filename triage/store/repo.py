@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from triage.store.refs import format_ref
 from triage.store.schema import (
     Correction,
     Cursor,
@@ -29,8 +30,6 @@ from triage.store.schema import (
 OPEN_STATUSES = ("assigned",)
 
 
-def format_ref(request_id: int) -> str:
-    return f"REQ-{request_id:06d}"
 
 
 def message_seen(s: Session, mailbox: str, uidvalidity: int, uid: int) -> bool:
@@ -112,6 +111,15 @@ def sync_owners(s: Session, owners: Iterable[tuple[str, str, str, str]]) -> None
         if email not in wanted:
             o.active = False
     s.flush()
+
+
+def get_owner(s: Session, owner_id: int) -> Owner | None:
+    return s.get(Owner, owner_id)
+
+
+def has_event(s: Session, request_id: int, kind: str) -> bool:
+    q = select(Event.id).where(Event.request_id == request_id, Event.kind == kind)
+    return s.execute(q.limit(1)).first() is not None
 
 
 def owner_by_email(s: Session, email: str) -> Owner | None:
