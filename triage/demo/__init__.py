@@ -1,0 +1,1 @@
+"""A self-contained demo: local throwaway IMAP/SMTP servers and sample mail."""
