@@ -1,0 +1,259 @@
+"""Features for the type and urgency models: one scikit-learn Pipeline per task.
+
+The pipeline's input is a list of RequestText (plain strings are accepted and read as a
+body without subject, which is what the external ticket benchmark feeds it), so the
+exact same object is trained by `triage train`, scored by the benchmark and run by the
+daemon. Blocks, each TF-IDF with sublinear tf and l2 norm:
+
+- char_wb n-grams over subject + new text: robust to Japanese segmentation, spelling
+  variants and the pre-processed English of ticket data;
+- word 1-2-grams over spaCy/Sudachi tokens (lemmas for Japanese, content words only);
+- the subject again (char_wb, weighted): subjects are short and dense with the topic;
+- quoted / forwarded context (weighted low): a forward says what it is about below;
+- metadata: attachments (and words of their file names), reply / forward, length,
+  language, and for urgency the stated deadline in business days (triage.deadlines).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from triage import nlp
+from triage.records import RequestText
+from triage.textprep import prepare_parts
+
+log = logging.getLogger(__name__)
+
+# Column order of the array RequestFields produces.
+TEXT, SUBJECT, CONTEXT, TOKENS, META = range(5)
+
+# Sudachi part-of-speech prefixes that carry no topic (particles, auxiliaries, symbols).
+_JA_DROP = ("助詞", "助動詞", "補助記号", "記号", "空白")
+_PUNCT = re.compile(r"^[\W_]+$")
+_FILE_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _find_deadline() -> Callable[..., Any] | None:
+    """triage.deadlines.find_deadline when that module is installed (it is optional)."""
+    try:
+        from triage.deadlines import find_deadline
+    except ImportError:
+        return None
+    return find_deadline
+
+
+def token_string(text: str, lang: str) -> str:
+    """Space-joined content tokens: Sudachi lemmas for Japanese, lower-case words for English."""
+    out: list[str] = []
+    for tok in nlp.tokens(text, lang):
+        if lang == "ja":
+            if tok.pos.startswith(_JA_DROP):
+                continue
+            word = tok.lemma or tok.text
+        else:
+            word = tok.text
+        word = word.lower()
+        if not word.strip() or _PUNCT.match(word):
+            continue
+        out.append(word)
+    return " ".join(out)
+
+
+def _deadline_bucket(days: int) -> str:
+    if days <= 0:
+        return "0"
+    if days == 1:
+        return "1"
+    if days <= 3:
+        return "2-3"
+    if days <= 7:
+        return "4-7"
+    return "8+"
+
+
+def meta_features(rt: RequestText, parts: Any, deadline_fn: Callable[..., Any] | None) -> dict:
+    """Small dict of metadata features (DictVectorizer input)."""
+    feats: dict[str, float] = {
+        f"lang={rt.lang}": 1.0,
+        "has_attachment": 1.0 if rt.attachments else 0.0,
+        "is_reply": 1.0 if parts.is_reply else 0.0,
+        "is_forward": 1.0 if parts.is_forward else 0.0,
+        "has_context": 1.0 if parts.context else 0.0,
+        f"len={min(int(math.log2(len(parts.text) + 1)), 12)}": 1.0,
+    }
+    for name in rt.attachments:
+        for word in _FILE_WORD.findall(name.lower()):
+            feats[f"att={word}"] = 1.0
+    if rt.sent_at is not None:
+        feats[f"dow={rt.sent_at.weekday()}"] = 1.0
+    if deadline_fn is not None and rt.sent_at is not None:
+        try:
+            found = deadline_fn(parts.raw_text, rt.sent_at)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            log.warning("deadline finder failed: %s", exc)
+            found = None
+        key = "none" if found is None else _deadline_bucket(int(found.business_days))
+        feats[f"deadline={key}"] = 1.0
+    return feats
+
+
+def _as_request(x: Any) -> RequestText:
+    if isinstance(x, RequestText):
+        return x
+    if isinstance(x, str):
+        return RequestText(subject="", body=x)
+    raise TypeError(f"expected RequestText or str, got {type(x).__name__}")
+
+
+class RequestFields(TransformerMixin, BaseEstimator):
+    """RequestText (or str) -> object array [text, subject, context, tokens, meta].
+
+    Stateless; parameters say which parts to compute so that a cheaper variant can be
+    measured with the same pipeline shape.
+    """
+
+    def __init__(self, placeholders: bool = True, tokens: bool = True, deadlines: bool = True):
+        self.placeholders = placeholders
+        self.tokens = tokens
+        self.deadlines = deadlines
+
+    def fit(self, X: Sequence[Any], y: Any = None) -> RequestFields:
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X: Sequence[Any]) -> np.ndarray:
+        deadline_fn = _find_deadline() if self.deadlines else None
+        out = np.empty((len(X), 5), dtype=object)
+        for i, x in enumerate(X):
+            rt = _as_request(x)
+            parts = prepare_parts(rt, placeholders=self.placeholders)
+            out[i, TEXT] = parts.text
+            out[i, SUBJECT] = parts.subject
+            out[i, CONTEXT] = parts.context
+            out[i, TOKENS] = token_string(parts.text, rt.lang) if self.tokens else ""
+            out[i, META] = meta_features(rt, parts, deadline_fn)
+        return out
+
+
+class OptionalText(TransformerMixin, BaseEstimator):
+    """A text vectoriser that yields one all-zero column when every training text is empty.
+
+    Ticket data has no subject or quoted context; the same pipeline must still fit
+    (ColumnTransformer refuses blocks with zero columns, hence the one zero column).
+    """
+
+    def __init__(self, vectorizer: Any = None):
+        self.vectorizer = vectorizer
+
+    def fit(self, X: Sequence[str], y: Any = None) -> OptionalText:
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: Sequence[str], y: Any = None, **_: Any) -> Any:
+        docs = list(X)
+        self.empty_ = not any(d.strip() for d in docs)
+        if self.empty_:
+            self.vectorizer_ = None
+            return sp.csr_matrix((len(docs), 1), dtype=np.float32)
+        self.vectorizer_ = clone(self.vectorizer)
+        try:
+            return self.vectorizer_.fit_transform(docs)
+        except ValueError:  # only stop words / below min_df: no vocabulary
+            log.info("text block has no vocabulary; it contributes no features")
+            self.empty_ = True
+            self.vectorizer_ = None
+            return sp.csr_matrix((len(docs), 1), dtype=np.float32)
+
+    def transform(self, X: Sequence[str]) -> Any:
+        docs = list(X)
+        if self.empty_:
+            return sp.csr_matrix((len(docs), 1), dtype=np.float32)
+        return self.vectorizer_.transform(docs)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        if self.empty_:
+            return np.array(["empty"], dtype=object)
+        return self.vectorizer_.get_feature_names_out()
+
+
+def _tfidf(**kw: Any) -> OptionalText:
+    base: dict[str, Any] = {"sublinear_tf": True, "min_df": 2, "dtype": np.float32}
+    base.update(kw)
+    return OptionalText(TfidfVectorizer(**base))
+
+
+def build_features(
+    *,
+    char_range: tuple[int, int] = (1, 4),
+    word_range: tuple[int, int] = (1, 2),
+    subject_weight: float = 0.5,
+    context_weight: float = 0.3,
+    tokens: bool = True,
+    deadlines: bool = True,
+) -> Pipeline:
+    """RequestText -> sparse feature matrix."""
+    blocks = ColumnTransformer(
+        [
+            ("char", _tfidf(analyzer="char_wb", ngram_range=char_range), TEXT),
+            ("word", _tfidf(token_pattern=r"\S+", ngram_range=word_range), TOKENS),
+            ("subject", _tfidf(analyzer="char_wb", ngram_range=(1, 3)), SUBJECT),
+            (
+                "context",
+                _tfidf(analyzer="char_wb", ngram_range=(2, 4), max_features=50_000),
+                CONTEXT,
+            ),
+            ("meta", DictVectorizer(dtype=np.float32), META),
+        ],
+        transformer_weights={"subject": subject_weight, "context": context_weight},
+        sparse_threshold=1.0,
+    )
+    return Pipeline(
+        [("fields", RequestFields(tokens=tokens, deadlines=deadlines)), ("blocks", blocks)]
+    )
+
+
+def build_estimator(kind: str = "svc", *, C: float = 0.5, seed: int = 0, cal_cv: int = 3) -> Any:
+    """A linear classifier with calibrated probabilities.
+
+    "svc": LinearSVC calibrated by Platt scaling on cal_cv folds; ensemble=False keeps one
+    coefficient matrix (a 5-fold ensemble would make the artefact 5x larger).
+    "logreg": LogisticRegression, probabilistic by itself.
+    """
+    if kind == "svc":
+        svc = LinearSVC(C=C, class_weight="balanced", random_state=seed, max_iter=10_000)
+        return CalibratedClassifierCV(svc, method="sigmoid", cv=cal_cv, ensemble=False)
+    if kind == "logreg":
+        return LogisticRegression(
+            C=C, class_weight="balanced", max_iter=5_000, random_state=seed
+        )
+    raise ValueError(f"unknown estimator kind {kind!r}")
+
+
+def build_pipeline(
+    *,
+    kind: str = "svc",
+    C: float = 0.5,
+    seed: int = 0,
+    cal_cv: int = 3,
+    **feature_options: Any,
+) -> Pipeline:
+    """The full model for one task: features -> calibrated linear classifier."""
+    feats = build_features(**feature_options)
+    return Pipeline(
+        feats.steps + [("clf", build_estimator(kind, C=C, seed=seed, cal_cv=cal_cv))]
+    )
