@@ -1,0 +1,102 @@
+"""Measure the context check on a labelled JSONL file, using the GOLD type.
+
+Prints slot micro-F1 over (record, slot) pairs where the positive class is "missing",
+per-slot precision/recall, needs_clarification P/R/F1, overall and per language.
+Usage: python scripts/bench/context_eval.py FILE.jsonl [--errors SLOT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import zlib
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from triage.context import check
+from triage.records import RequestText
+from triage.taxonomy import REQUIRED_SLOTS, SLOTS
+
+
+def load(paths: list[str]) -> list[dict]:
+    out = []
+    for p in paths:
+        with open(p, encoding="utf-8") as f:
+            out.extend(json.loads(line) for line in f if line.strip())
+    return out
+
+
+def to_rt(r: dict) -> RequestText:
+    sent = datetime.fromisoformat(r["sent_at"]) if r.get("sent_at") else None
+    return RequestText(r["subject"], r["body"], tuple(r.get("attachments", ())), sent, r["lang"])
+
+
+def heldout(rid: str) -> bool:
+    """A stable 30% of ids (crc32), never used for tuning rules."""
+    return zlib.crc32(rid.encode()) % 10 < 3
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def evaluate(records: list[dict], errors: str | None = None) -> dict:
+    slot = defaultdict(Counter)
+    nc = defaultdict(Counter)
+    for r in records:
+        res = check(to_rt(r), r["type"])
+        pred, gold = set(res.missing), set(r["missing"])
+        for lang in ("all", r["lang"]):
+            for s in REQUIRED_SLOTS.get(r["type"], ()):
+                key = ("tp" if s in pred and s in gold else "fp" if s in pred else
+                       "fn" if s in gold else "tn")
+                slot[(lang, s)][key] += 1
+                slot[(lang, "*")][key] += 1
+            key = ("tp" if pred and gold else "fp" if pred else "fn" if gold else "tn")
+            nc[lang][key] += 1
+        if errors and (errors in pred) != (errors in gold):
+            f = next(x for x in res.findings if x.slot == errors)
+            kind = "FP(missing predicted)" if errors in pred else "FN(found wrongly)"
+            print(f"--- {r['id']} {r['lang']} {r['type']} {kind}: evidence={f.evidence!r} "
+                  f"src={f.source}\n{r['subject']}\n{r['body'][:700]}\n{r.get('attachments')}")
+    return {"slot": slot, "nc": nc}
+
+
+def report(res: dict) -> None:
+    slot, nc = res["slot"], res["nc"]
+    for lang in ("all", "ja", "en"):
+        c = slot[(lang, "*")]
+        p, r, f = prf(c["tp"], c["fp"], c["fn"])
+        n = nc[lang]
+        np_, nr, nf = prf(n["tp"], n["fp"], n["fn"])
+        print(f"[{lang}] slot micro P={p:.3f} R={r:.3f} F1={f:.3f} | "
+              f"needs_clarification P={np_:.3f} R={nr:.3f} F1={nf:.3f} (n={sum(n.values())})")
+    print(f"{'slot':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
+    for s in SLOTS:
+        c = slot[("all", s)]
+        if not sum(c.values()):
+            continue
+        p, r, f = prf(c["tp"], c["fp"], c["fn"])
+        print(f"{s:<13}{p:7.3f}{r:7.3f}{f:7.3f}{c['tp'] + c['fn']:6d}{c['tp'] + c['fp']:6d}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--errors", default=None, help="print the errors of one slot")
+    ap.add_argument("--part", choices=("all", "tune", "heldout"), default="all",
+                    help="training_data split: 30%% held out by a stable hash of the id")
+    a = ap.parse_args(argv)
+    recs = load(a.files)
+    if a.part != "all":
+        recs = [r for r in recs if heldout(r["id"]) == (a.part == "heldout")]
+    report(evaluate(recs, a.errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The `item` (procurement, general_affairs) and `quantity` (procurement) slots.
+
+An item is named by a concrete noun, a model or part number, a product vocabulary word,
+or the noun a counter attaches to ("モニター 3台", "5 licences"). Generic words (備品,
+消耗品, supplies, equipment, "the usual") do not say what exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.context.base import attachment_finding, found, match_finding, missing, snippet
+from triage.context.view import View
+from triage.records import SlotFinding
+
+_COUNTER_JA = (
+    r"台|個|本|枚|セット|式|箱|ケース|冊|脚|名分|人分|ライセンス|点|部|ロール|袋|巻|足|着|組|缶|"
+    r"パック|束|反|m|メートル|kg|キロ|リットル|L|ヶ所|か所|箇所|席|口|アカウント|ユーザー?|件|"
+    r"ダース|カートン|連|包|瓶|丁|張|基|機|契約|年分|ヶ月分|か月分"
+)
+_COUNTER_EN = (
+    r"units?|pcs|pieces?|sets?|boxes|box|packs?|licen[cs]es?|seats?|copies|copy|cartons?|rolls?|"
+    r"reams?|cases?|pairs?|bottles?|cans?|kits?|items?|laptops?|monitors?|chairs?|desks?|"
+    r"users?|accounts?|pallets?|bags?|sheets?|meters?|metres?|kg|dozens?|people|persons?|"
+    r"[a-z]+s"
+)
+_NUM_WORD = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|a hundred|a dozen|a couple of"
+QUANTITY = re.compile(
+    rf"(?<![\d/.:\-])\d{{1,5}}\s?(?:{_COUNTER_JA})(?![a-zA-Z])|"
+    r"(?:一|二|三|四|五|六|七|八|九|十|数)(?:台|個|本|枚|セット|箱|冊|脚|名分|点|部)|"
+    rf"(?<![\d/.:\-$¥€£])\b\d{{1,5}}\s?(?:x\s)?(?:new\s|more\s|additional\s|extra\s)?(?:{_COUNTER_EN})\b|"
+    rf"\b(?:{_NUM_WORD})\s+(?:new\s|more\s|additional\s|extra\s)?[a-z]+s\b|"
+    r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|[x×]\s?\d{1,4}\b|\b\d{1,4}\s?[x×](?!\d)|"
+    r"(?:各|それぞれ)\s?\d+|\b(?:a|one|an)\s+(?:single\s|new\s|replacement\s|spare\s|second\s)?"
+    r"(?:laptop|monitor|chair|desk|pc|phone|printer|license|licence|copy|unit|set|box|"
+    r"keyboard|mouse|headset|tablet|camera|projector|whiteboard|shredder|cabinet|locker)\b|"
+    r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数",
+    re.IGNORECASE,
+)
+
+_GENERIC_ITEM = re.compile(
+    r"^(?:備品|消耗品|物品|もの|物|部品|資材|用品|商品|品物|アイテム|things?|stuff|items?|supplies|"
+    r"equipment|materials?|goods|products?|parts?|something)$",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(
+    # a model or part number: letters and digits with a hyphen or mixed case
+    r"\b[A-Z]{1,5}-?\d{2,5}[A-Z]?\b(?![/:])|\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|"
+    # product vocabulary (procurement and general affairs)
+    r"ノート\s?PC|パソコン|PC|laptop|monitor|モニター|ディスプレイ|キーボード|マウス|ヘッドセット|"
+    r"プリンター?|複合機|トナー|インク|コピー用紙|用紙|紙|封筒|名刺|ゴム印|印鑑|社印|角印|丸印|"
+    r"椅子|チェア|机|デスク|キャビネット|ロッカー|ホワイトボード|プロジェクター|シュレッダー|"
+    r"エアコン|空調|照明|蛍光灯|電球|LED|ドア|扉|鍵|カギ|錠|トイレ|蛇口|水漏れ|雨漏り|窓|ブラインド|"
+    r"カーテン|床|壁|天井|コンセント|電源|配線|ケーブル|冷蔵庫|電子レンジ|ポット|ウォーターサーバー|"
+    r"自販機|自動販売機|掃除|清掃|ゴミ|ごみ|社用車|車両|駐車場|駐車|タイヤ|ETC|入館証|入館カード|"
+    r"社員証|セキュリティカード|カードキー|会議室|応接室|倉庫|郵便|切手|宅配|宅急便|ゆうパック|"
+    r"バイク便|レターパック|段ボール|梱包材|緩衝材|パレット|テープ|文房具|文具|ボールペン|"
+    r"ファイル|バインダー|ノート|付箋|電池|乾電池|工具|部材|試薬|サンプル|センサー|計測器|"
+    r"流量計|治具|金型|ライセンス|ソフトウェア|ソフト|サーバー?|スマホ|スマートフォン|携帯|"
+    r"タブレット|iPad|iPhone|カメラ|Webカメラ|マイク|スピーカー|ヘルメット|作業着|制服|安全靴|"
+    r"手袋|マスク|消毒|救急箱|AED|消火器|看板|表札|スリッパ|傘|観葉植物|花|弁当|"
+    r"toner|ink|paper|envelopes?|business cards?|stamps?|seal|chairs?|desks?|cabinets?|"
+    r"lockers?|whiteboards?|projectors?|shredders?|air ?con(?:ditioning|ditioner)?|heating|"
+    r"lights?|lighting|bulbs?|lamps?|doors?|locks?|keys?|toilets?|taps?|leaks?|windows?|"
+    r"blinds?|carpet|floor|walls?|ceiling|sockets?|outlets?|cables?|fridge|refrigerator|"
+    r"microwave|kettle|water (?:cooler|dispenser)|vending machine|cleaning|trash|rubbish|"
+    r"company car|vehicle|parking|tyres?|tires?|access cards?|badges?|ID cards?|key ?cards?|"
+    r"meeting rooms?|conference rooms?|warehouse|courier|parcels?|packages?|boxes|cardboard|"
+    r"packing material|bubble wrap|pallets?|tape|stationery|pens?|binders?|folders?|notebooks?|"
+    r"batteries|tools?|samples?|sensors?|reagents?|gauges?|meters?|licen[cs]es?|software|"
+    r"subscriptions?|servers?|phones?|tablets?|cameras?|headsets?|keyboards?|mice|mouse|"
+    r"docking stations?|chargers?|adapters?|speakers?|helmets?|uniforms?|gloves?|masks?|"
+    r"first aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
+    r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?",
+    re.IGNORECASE,
+)
+# the noun right before a counter: "モニター 3台", "3 units of X"
+_COUNTED_NOUN = re.compile(
+    rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?(?:{_COUNTER_JA})|"
+    rf"\d{{1,5}}\s?(?:{_COUNTER_EN})\s+of\s+([A-Za-z][\w\- ]{{2,30}})"
+)
+
+
+def detect_quantity(view: View) -> SlotFinding:
+    return match_finding("quantity", view, QUANTITY) or missing("quantity")
+
+
+def detect_item(view: View) -> SlotFinding:
+    for part in view.parts:
+        m = _ITEM.search(part.text)
+        if m and not _GENERIC_ITEM.match(m.group(0)):
+            return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
+        m2 = _COUNTED_NOUN.search(part.text)
+        if m2:
+            noun = m2.group(1) or m2.group(2) or ""
+            if noun and not _GENERIC_ITEM.match(noun.strip()):
+                return found("item", snippet(part.text, m2.start(), m2.end()), part.source)
+    return attachment_finding("item", view, ("quote",)) or missing("item")

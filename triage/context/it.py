@@ -1,0 +1,103 @@
+"""The `system` and `symptom` slots (it).
+
+`system`: a named system, application, account or device (SAP, Outlook, my laptop,
+VPN, PC-1234). "My password" or "共有フォルダ" with nothing named leaves it missing.
+`symptom`: what is wrong or what is seen — an error text, a failure verb (ログインでき
+ない, cannot connect, greyed out) or the described current state; a screenshot counts.
+Vague wording (調子がおかしい, not working properly) does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.context.base import attachment_finding, found, match_finding, missing, snippet
+from triage.context.view import View
+from triage.records import SlotFinding
+
+_SYSTEMS = (
+    r"SAP|S/4\s?HANA|Salesforce|SFDC|Microsoft\s?365|M365|Office\s?365|O365|Outlook|Teams|Excel|"
+    r"Word|PowerPoint|OneDrive|SharePoint|OneNote|Exchange|Entra|Azure(?:\s?AD)?|Active Directory|"
+    r"\bAD\b|Okta|Intune|Authenticator|MFA|2FA|多要素認証|Box|Dropbox|Google\s?(?:Drive|Workspace)|"
+    r"Gmail|kintone|キントーン|ジョブカン|楽楽精算|Rakuraku|Concur|freee|マネーフォワード|弥生|"
+    r"勘定奉行|奉行|SmartHR|カオナビ|サイボウズ|Garoon|ガルーン|desknet'?s|Slack|Zoom|Webex|"
+    r"Chatwork|LINE\s?WORKS|Notion|Jira|Confluence|Backlog|GitHub|GitLab|AWS|Workday|ServiceNow|"
+    r"DocuSign|クラウドサイン|CloudSign|Adobe|Acrobat|Photoshop|Illustrator|AutoCAD|SolidWorks|"
+    r"CATIA|MATLAB|Tableau|Power\s?BI|Chrome|Edge|Firefox|Safari|Windows(?:\s?\d+)?|macOS|Mac|"
+    r"MacBook|iPhone|iPad|Android|ThinkPad|Surface|Dynabook|Let'?s\s?note|VPN|GlobalProtect|"
+    r"FortiClient|AnyConnect|Cisco|Wi-?Fi|無線LAN|有線LAN|LAN|プリンター?|複合機|printer|copier|"
+    r"scanner|スキャナ|モニター|monitor|display|ディスプレイ|ノート\s?PC|ノートパソコン|パソコン|"
+    r"\bPC\b|laptop|desktop|デスクトップ|スマホ|スマートフォン|社用携帯|携帯電話|phone|headset|"
+    r"ヘッドセット|キーボード|keyboard|マウス|mouse|ドッキングステーション|docking station|dock|"
+    r"Webカメラ|webcam|camera|サーバー?|server|NAS|ファイルサーバ|データベース|database|"
+    r"メールアドレス|メールボックス|mailbox|email account|e-?mail|メール|ブラウザ|browser|"
+    r"ERP|CRM|基幹システム|勤怠システム|経費精算システム|会計システム|販売管理システム|"
+    r"生産管理システム|ワークフロー|workflow|ポータル|portal|イントラ(?:ネット)?|intranet|"
+    r"wiki|社内システム|USB|BitLocker|ウイルス対策|antivirus|Defender|Symantec|Trend ?Micro|"
+    r"電話会議|内線|PBX|Zscaler|proxy|プロキシ|DNS|ドメイン|domain|Bluetooth|カメラ"
+)
+_SYSTEM = re.compile(
+    rf"(?:{_SYSTEMS})|"
+    r"[A-Z][\w\-]{1,20}\s?(?:system|app|portal|tool|server|account)\b|"
+    r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)|"
+    r"\\\\[\w.\-]+\\[\w$.\-\\]+|[A-Z]:\\[\w\\ ]+|https?://\S+|"
+    r"\b(?:PC|NB|LT|DT|SRV|PRN)[\-_]?\d{3,}\b|資産番号\s*[:：]?\s*\w+|asset (?:tag|no\.?|number)\s*[:#]?\s*\w+",
+    re.IGNORECASE,
+)
+_VAGUE_SYSTEM = re.compile(r"^(?:社内システム|システム|アカウント|ツール|アプリ)$")
+
+_SYMPTOM = re.compile(
+    r"「[^」]{3,80}」|\"[^\"]{4,120}\"|“[^”]{4,120}”|'[A-Z][^']{6,80}'|"
+    r"エラー|error|0x[0-9A-Fa-f]{4,}|\b(?:code|コード)\s*[:：]?\s*[A-Z]?\d{3,}|\b[45]\d\d\b(?= ?(?:error|エラー))|"
+    r"(?:でき|出来)(?:ない|ません|なく|なかった|ず)|(?:表示|起動|反応|動作|接続|印刷|送信|受信|同期|"
+    r"保存|認証|ログイン|サインイン|インストール|更新|再生|充電)(?:され|し|でき|が(?:でき|され))?(?:ない|ません|ず|なく)|"
+    r"繋がら|つながら|届か|開か|開け(?:ない|ません)|動か|映ら|点か|入れ(?:ない|ません)|見れ|見え(?:ない|ません)|"
+    r"切れ(?:る|て|ます)|落ち(?:る|て|ます)|固まっ|固まる|フリーズ|ハング|遅い|遅く|重い|重く|"
+    r"消え|壊れ|割れ|故障|ロック(?:され|が)|期限切れ|失効|ブルースクリーン|真っ暗|真っ黒|点滅|"
+    r"異音|エラー音|文字化け|不具合|障害|乗っ取|不審|フィッシング|紛失|盗難|なくし|無くし|落とし|"
+    r"ウイルス|感染|漏え?い|誤送信|"
+    r"(?:発行|作成|付与|追加|設定|インストール|貸与|交換|変更|削除|解除|リセット|再発行|購入|用意|移行)"
+    r"(?:を|して|して欲しい|してほしい|してください|をお願い|お願い|希望|依頼|いただけ|頂け)|"
+    r"\b(?:can ?not|can't|cannot|couldn't|could not|unable to|won't|will not|doesn't|does not|"
+    r"didn't|did not|isn't|is not|aren't|are not|not able to|no longer|fail(?:s|ed|ing|ure)?|"
+    r"crash(?:es|ed|ing)?|freez(?:es|ing)|froze|frozen|hang(?:s|ing)|stuck|greyed|grayed|"
+    r"disconnect(?:s|ed|ing)?|drops?|dropping|slow|locked|expired|broken|cracked|blank|"
+    r"black screen|blue screen|flicker(?:s|ing)?|keeps?|bounc(?:e|es|ed|ing)|missing|lost|stolen|"
+    r"denied|rejected|blocked|down|outage|timeout|timed out|not (?:working|showing|loading|"
+    r"syncing|connecting|opening|printing|receiving|sending|responding)|no (?:sound|signal|"
+    r"access|internet|connection|power|display|user|account|license|licence)|"
+    r"phishing|suspicious|virus|malware|hacked|compromised|leak(?:ed)?|"
+    r"need (?:a|an|access|to (?:install|add|create|set up|reset|get))|"
+    r"please (?:install|create|set up|add|grant|reset|enable|disable|remove|issue|provide|order|"
+    r"replace|unlock|extend|transfer|migrate|configure)|"
+    r"(?:request|requesting|would like|want) (?:to (?:install|add|get|have|create|set up)|a new|access|an? )|"
+    r"new (?:account|user|laptop|licen[cs]e)|access to|permission|license for|licence for|"
+    r"install(?:ation|ed)?|set ?up|onboard|offboard|reset)\b",
+    re.IGNORECASE,
+)
+_VAGUE_SYMPTOM = re.compile(
+    r"調子が(?:おかしい|悪い|変)|おかしい|変な感じ|うまくいかない|not working properly|acting up|"
+    r"doing (?:that|the same) thing|weird|strange|funny|something(?:'s| is) wrong|issue with|"
+    r"problem with|trouble with|not right",
+    re.IGNORECASE,
+)
+
+
+def detect_system(view: View) -> SlotFinding:
+    for part in view.parts:
+        for m in _SYSTEM.finditer(part.text):
+            if _VAGUE_SYSTEM.match(m.group(0)):
+                continue
+            return found("system", snippet(part.text, m.start(), m.end(), pad=6), part.source)
+    return missing("system")
+
+
+def detect_symptom(view: View) -> SlotFinding:
+    f = match_finding("symptom", view, _SYMPTOM)
+    if f is not None:
+        return f
+    shot = attachment_finding("symptom", view, ("screenshot",))
+    if shot is not None:
+        return shot
+    vague = _VAGUE_SYMPTOM.search(view.text)
+    return missing("symptom", vague.group(0) if vague else "")

@@ -1,0 +1,85 @@
+"""The `person` slot (hr): which employee the request is about.
+
+The sender counts when the request is about themselves (eval conventions). A third
+party must be named: "部下", "one of my engineers" or "a new temp" without a name leaves
+the slot missing. Japanese names are found by Sudachi's 人名 tags (triage.nlp.names),
+English ones by title or by capitalised words next to the role word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.context.base import found, match_finding, missing, snippet
+from triage.context.view import View
+from triage.nlp.names import ja_person_names
+from triage.records import SlotFinding
+
+# someone other than the sender, described but not (yet) named
+_THIRD_PARTY = re.compile(
+    r"部下|メンバー|スタッフ|派遣(?:社員|の方|さん)?|新入社員|新人|内定者|中途(?:入社|採用)?|"
+    r"アルバイト|パート(?:さん|社員)?|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
+    r"(?:一|1|２|2|3|数)名|担当者|後任|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
+    r"\b(?:my|our) (?:team ?member|report|direct report|engineer|staff|colleague|employee|"
+    r"assistant|new hire|intern|temp)s?\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
+    r"starter|joiner|contractor|intern|employee|colleague|team member|engineer)\b|"
+    r"\bnew (?:hire|joiner|starter|employee|temp|colleague)s?\b|\bsomeone\b|\bsomebody\b|"
+    r"\b(?:an?|the) (?:employee|staff member|worker)\b",
+    re.IGNORECASE,
+)
+_SELF = re.compile(
+    r"私|自分|わたくし|小職|本人|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
+    re.IGNORECASE,
+)
+_ID = re.compile(r"社員番号\s*[:：]?\s*[A-Z]?\d{3,}|employee (?:id|no\.?|number)\s*[:#]?\s*[A-Z]?\d{3,}",
+                 re.IGNORECASE)
+_EN_TITLE = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
+_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van |de |von )?[A-Z][a-z'\-]+)+\b")
+_EN_NOT_NAME = re.compile(
+    r"^(?:Hi|Hello|Dear|Thanks|Thank|Best|Kind|Regards|Please|Could|Can|Would|The|This|That|"
+    r"Our|My|We|He|She|They|It|Also|HR|IT|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Team|Sales|Accounting|Finance|Legal|Procurement|General|Affairs|Sorano|"
+    r"Dept|Department|Office|Singapore|Tokyo|Osaka|Customer|Service|Support|Let|If|When|"
+    r"Since|For|From|On|In|At|As|After|Before|Just|Note|Re|Fw|Fwd|Subject)\b"
+)
+
+
+_SELF_INTRO = ("です", "でございます", "と申します", "より", "でした")
+
+
+def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | None:
+    for part in view.parts:
+        text = part.text
+        if view.lang == "ja":
+            for name, start in ja_person_names(text):
+                after = text[start + len(name) : start + len(name) + 6].lstrip()
+                if after.startswith(_SELF_INTRO):
+                    continue
+                return found("person", snippet(text, start, start + len(name), pad=8), part.source)
+        m = _EN_TITLE.search(text) or _ID.search(text)
+        if m:
+            return found("person", m.group(0), part.source)
+        if view.lang != "ja" and cue is not None and part.source in ("subject", "body"):
+            lo, hi = max(0, cue.start() - 60), cue.end() + 80
+            window = view.own_text[lo:hi]
+            for m in _EN_NAME.finditer(window):
+                if _EN_NOT_NAME.match(m.group(0)):
+                    continue
+                return found("person", m.group(0), part.source)
+    return None
+
+
+def detect_person(view: View) -> SlotFinding:
+    tp = _THIRD_PARTY.search(view.own_text)
+    named = _named_third_party(view, tp)
+    if tp is None:
+        if named is not None:
+            return named
+        f = match_finding("person", view, _SELF, ("subject", "body"))
+        if f is not None:
+            return found("person", f.evidence, "sender")
+        return found("person", "(the sender)", "sender")
+    if named is not None:
+        return named
+    return missing("person", tp.group(0))

@@ -1,0 +1,47 @@
+"""The `reason` slot: the background or purpose of the request.
+
+Carried by causal and purposive connectives (ため, ので, により, に伴い, because, since,
+due to, in order to, so that) and by explicit labels (理由, 背景, 目的, purpose). "Sales
+wants to sign it" or "please review the attached" is not a reason (eval conventions), so
+formulaic uses (念のため, 確認のため) do not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.context.base import found, missing, snippet
+from triage.context.view import View
+from triage.records import SlotFinding
+
+_REASON = re.compile(
+    r"(?<!念の)(?<!確認の)(?<!念のた)ため(?:に|、|の|です|でございます|。)?|"
+    r"ので|のでし|ことから|によって|により|に伴い|にともない|に伴う|に向け|に向けて|"
+    r"の関係で|の都合で|の影響で|の理由で|から(?:です|、)(?<=から、)|だから|"
+    r"用に|向けに|で使(?:う|用する|いたい)|に使(?:う|いたい|用)|に必要|が必要|必要(?:です|になり|となり|があり)|"
+    r"理由|背景|目的|経緯|事情|予定(?:です|のため)|要望|要請|希望(?:され|してい|があり)|依頼(?:され|があり)|"
+    r"求められ|言われ|指摘され|増員|増加|老朽化|故障し|壊れ|入れ替え|更新時期|切れる|期限が|監査|"
+    r"\bbecause\b|\bsince (?!(?:this|last|yesterday|monday|tuesday|wednesday|thursday|friday|"
+    r"the morning|\d|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december))|\bdue to\b|\bin order to\b|\bso (?:that|we|they|I|he|she|it)\b|"
+    r"\bas (?:we|they|the|our|their|he|she|I)\b(?! (?:discussed|mentioned|agreed|requested|per|well))|"
+    r"\breason\b|\bpurpose\b|\bbackground\b|\bcontext\b|\bowing to\b|\bthanks to\b|"
+    r"\bfor (?:the|our|their|a|an) [\w\- ]{0,30}(?:project|event|launch|audit|trade ?show|"
+    r"exhibition|visit|seminar|training|conference|tender|bid|renewal|campaign|trial|demo|"
+    r"expansion|move|relocation|hire|hires|team|customer|client|line)\b|"
+    r"\bneeded for\b|\brequired (?:for|by)\b|\bneed(?:s|ed)? (?:it|this|them|these) (?:for|to)\b|"
+    r"\b(?:wants?|asked|requested|requires?|insists?) (?:us )?to\b|"
+    r"\bto (?:support|prepare|meet|comply|replace|cover|handle|avoid|prevent|secure|keep|allow|"
+    r"enable|ensure|start|launch|expand|close|win|renew|fulfil|fulfill)\b|"
+    r"\bwe (?:are|'re) (?:moving|expanding|hiring|launching|opening|closing)\b|"
+    r"\bbroke|\bbroken\b|\bworn\b|\bexpir",
+    re.IGNORECASE,
+)
+
+
+def detect_reason(view: View) -> SlotFinding:
+    for part in view.parts:
+        m = _REASON.search(part.text)
+        if m:
+            return found("reason", snippet(part.text, m.start(), m.end(), pad=20), part.source)
+    return missing("reason")
