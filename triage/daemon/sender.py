@@ -34,11 +34,9 @@ def drain(store: Any, sender: MailSender, *, from_addr: str, now: Callable[[], d
                 sender.send(bytes(raw), from_addr, [to_addr])
             except SmtpError as exc:
                 failed += 1
-                attempts = max_attempts if getattr(exc, "permanent", False) else None
                 log.warning("outbox %s (%s to %s) not sent: %s", row_id, kind, to_addr, exc)
                 with store.transaction() as s:
-                    outbox_queue.mark_failed(s, row_id, now(), str(exc),
-                                             attempts if attempts is not None else max_attempts,
+                    outbox_queue.mark_failed(s, row_id, now(), str(exc), max_attempts,
                                              permanent=getattr(exc, "permanent", False))
                 if not getattr(exc, "permanent", False):
                     # the server is unhappy: leave the rest for the next round
