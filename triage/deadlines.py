@@ -60,6 +60,20 @@ _DAY_RE = "|".join(sorted(_EN_DAYS, key=len, reverse=True))
 _WD_PAREN = r"(?:\s*\((?:[月火水木金土日]|[A-Za-z]{3})\))?"
 
 
+RELAXED = re.compile(
+    r"急ぎません|急ぎでは(?:ない|ありません)|急ぎではない|急ぎの件ではない|特に急ぎ|お急ぎではない|"
+    r"お手すき|お手隙|手が空い|ついでの?(?:時|とき|際)|いつでも|時間のある(?:時|とき)|余裕のある|"
+    r"急がない|落ち着いたら|ゆっくりで|でも(?:大丈夫|構いません|問題ありません|結構)|以降で(?:構|大丈夫|問題)|"
+    r"\bno (?:rush|hurry|urgency)\b|\bnot urgent\b|\bnon-urgent\b|\bwhenever\b|"
+    r"\bwhen(?:ever)? you (?:get|have) (?:a )?(?:chance|time|a moment|a minute)\b|"
+    r"\bat your (?:convenience|leisure)\b|\bany ?time\b|\bno (?:time )?pressure\b|"
+    r"\bwhen convenient\b|\bin due course\b|\bnot time[- ]sensitive\b|\blow priority\b|"
+    r"\bno deadline\b|\bnot in a hurry\b|\bjust (?:flagging|fyi|so you know)\b|\bFYI\b|"
+    r"\bwhen (?:you|someone) (?:can|gets? to it)\b|\bget to it\b|\bno urgent\b",
+    re.IGNORECASE,
+)
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and brackets to ASCII), wave dashes unified."""
     return unicodedata.normalize("NFKC", text).replace("〜", "~")
@@ -252,12 +266,18 @@ def _next_month_end(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 1)), "day"
 
 
-@_rule(r"今月末|今月中|月末|end of (?:the |this )?month|\bEOM\b|month[- ]end", inherent=True)
+@_rule(r"今月末|今月中|今月いっぱい|(?<!締め)(?<!月)月末(?![締払])|end of (?:the |this )?month|\bEOM\b|"
+       r"month[- ]end|this month", inherent=True)
 def _month_end_rule(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 0)), "day"
 
 
-@_rule(r"来月中|(?<![A-Za-z])next month\b|来月")
+@_rule(r"来月中|来月いっぱい|by next month|(?:early|mid|late)[- ]next month", inherent=True)
+def _next_month_within(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
+    return ctx.at(_month_end(ctx, 1)), "day"
+
+
+@_rule(r"(?<![A-Za-z])next month\b|来月")
 def _next_month(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 1)), "day"
 
@@ -498,8 +518,9 @@ def deadline_hits(text: str, sent_at: datetime) -> list[DeadlineHit]:
         marked = h.inherent or bool(_DEADLINE_AFTER.match(after)) or bool(
             _DEADLINE_BEFORE.search(before)
         )
-        past = bool(_PAST_CUE.match(after)) or (
-            h.kind == "date" and h.due.date() < sent_at.astimezone(h.due.tzinfo).date()
+        past = h.kind == "date" and (
+            bool(_PAST_CUE.match(after))
+            or h.due.date() < sent_at.astimezone(h.due.tzinfo).date()
         )
         out.append(DeadlineHit(h.text, h.due, marked and not past, past, h.start))
     return out

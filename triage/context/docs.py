@@ -1,9 +1,9 @@
 """The `attachment` slot (accounting, legal): the document the request refers to.
 
-Missing when nothing is attached and the mail refers to a document ("see attached",
-添付します, "I'll send it separately"), or when the request is about a document the
-owner must read (accounting: receipt, invoice, PO, payment advice; legal: the contract,
-draft, notice or invitation to check) and none is attached or linked.
+Missing when nothing is attached: accounting and legal act on documents (receipt,
+invoice, PO, payment advice; the contract, draft, notice or invitation to check). The
+evidence names the reference ("see attached", 添付します, "I'll send it separately") or
+the document the request is about.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ _ELSEWHERE = re.compile(
 
 
 def detect_attachment(view: View, doc_type: str = "") -> SlotFinding:
+    """Accounting and legal work from documents: with none attached, one is missing.
+
+    Both the labelled data and the eval conventions treat every accounting/legal request
+    without an attachment as lacking its document; the evidence says which one.
+    """
     if view.attachments:
         return found("attachment", view.attachments[0], "attachment")
     own = view.own_text
@@ -56,8 +61,5 @@ def detect_attachment(view: View, doc_type: str = "") -> SlotFinding:
     if ref:
         return missing("attachment", ref.group(0))
     docs = _DOCS.get(doc_type)
-    if docs is not None:
-        d = docs.search(own)
-        if d and _CHECK.search(own) and not _ELSEWHERE.search(own):
-            return missing("attachment", d.group(0))
-    return found("attachment", "(no document referred to)", "body")
+    d = docs.search(own) if docs is not None else None
+    return missing("attachment", d.group(0) if d else "")

@@ -19,8 +19,7 @@ _REASON = re.compile(
     r"ので|のでし|ことから|によって|により|に伴い|にともない|に伴う|に向け|に向けて|"
     r"の関係で|の都合で|の影響で|の理由で|から(?:です|、)(?<=から、)|だから|"
     r"用に|向けに|で使(?:う|用する|いたい)|に使(?:う|いたい|用)|に必要|が必要|必要(?:です|になり|となり|があり)|"
-    r"理由|背景|目的|経緯|事情|予定(?:です|のため)|要望|要請|希望(?:され|してい|があり)|依頼(?:され|があり)|"
-    r"求められ|言われ|指摘され|増員|増加|老朽化|故障し|壊れ|入れ替え|更新時期|切れる|期限が|監査|"
+    r"理由|背景|目的|経緯|事情|予定(?:です|のため)|指摘され|増員|増加|老朽化|故障し|壊れ|入れ替え|更新時期|切れる|期限が|監査|"
     r"\bbecause\b|\bsince (?!(?:this|last|yesterday|monday|tuesday|wednesday|thursday|friday|"
     r"the morning|\d|january|february|march|april|may|june|july|august|september|october|"
     r"november|december))|\bdue to\b|\bin order to\b|\bso (?:that|we|they|I|he|she|it)\b|"
@@ -30,11 +29,21 @@ _REASON = re.compile(
     r"exhibition|visit|seminar|training|conference|tender|bid|renewal|campaign|trial|demo|"
     r"expansion|move|relocation|hire|hires|team|customer|client|line)\b|"
     r"\bneeded for\b|\brequired (?:for|by)\b|\bneed(?:s|ed)? (?:it|this|them|these) (?:for|to)\b|"
-    r"\b(?:wants?|asked|requested|requires?|insists?) (?:us )?to\b|"
     r"\bto (?:support|prepare|meet|comply|replace|cover|handle|avoid|prevent|secure|keep|allow|"
     r"enable|ensure|start|launch|expand|close|win|renew|fulfil|fulfill)\b|"
     r"\bwe (?:are|'re) (?:moving|expanding|hiring|launching|opening|closing)\b|"
-    r"\bbroke|\bbroken\b|\bworn\b|\bexpir",
+    r"\bbroke|\bbroken\b|\bworn\b|\bexpir|"
+    # the background told as a situation: something happened, ran short, is planned
+    r"とのことで(?!す)|趣旨|足りな|不足|在庫が|残り\d|切れ(?:そう|かけ|て)|"
+    r"増え|減っ|遅れ|遅延|届きました|届いた|止まっ|停止|立ち?上げ|新規(?:案件|顧客|導入)|導入(?:し|する|予定)|"
+    r"開始(?:し|する|予定)|案件で|プロジェクト|展示会|審査|入札|監査|移転|引っ越し|拡張|増設|"
+    r"統一|一本化|見直し|削減|コスト|規程上|法的|主張|請求され|要求され|"
+    r"\b(?:died|dead|failed|fails|stopped|ran out|running (?:low|out)|low on|out of stock|"
+    r"burning through|we(?:'re| are) on our last|last (?:box|one|unit)|audit|trade ?show|"
+    r"exhibition|project|starts?|starting|launch(?:es|ing)?|expanding|expansion|claim(?:s|ing)|"
+    r"demand(?:s|ing)|received|got a|we got|arrived|plan(?:s|ning)? to|planned|"
+    r"is down|are down|went down|stopped|crowded|not enough|too (?:small|few|old|slow)|"
+    r"going live|go-live|deadline)\b",
     re.IGNORECASE,
 )
 

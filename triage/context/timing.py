@@ -14,7 +14,7 @@ import re
 from triage.context.attachments import MONEY_DOCS
 from triage.context.base import attachment_finding, found, match_finding, missing, snippet
 from triage.context.view import View
-from triage.deadlines import DeadlineHit, deadline_hits
+from triage.deadlines import RELAXED, DeadlineHit, deadline_hits
 from triage.records import SlotFinding
 
 _VAGUE = re.compile(
@@ -27,7 +27,12 @@ _NOW_WORDS = re.compile(
     re.IGNORECASE,
 )
 _DEADLINE_WORDS = re.compile(
-    r"(?:期限|締切|締め切り|納期|希望日|希望納期|期日|必着|までに|迄に|"
+    r"(?:(?:期限|締切|締め切り|納期|希望日|希望納期|期日)\s*[:：は]|必着|までに|迄に|"
+    r"(?<!\d)\d{1,2}月(?:上旬|中旬|下旬|中|末|頃|ごろ|初め|前半|後半)|(?<!\d)\d{1,2}月(?:まで|に|から|予定)|"
+    r"年明け|年内|年度内|年度末|来期|来年度|今期中|上期中|下期中|今年度中|"
+    r"\b(?:in|by|before|until|early|mid|late|end of) (?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b|\bnext (?:quarter|year|few weeks|couple of weeks)\b|"
+    r"\bthis (?:quarter|year)\b|\b(?:in|by|before) Q[1-4]\b|\bsometime\b|\bNOW\b|"
     r"\bdeadline\b|\bdue (?:date|on|by)\b|\bno later than\b|\bneeded by\b|"
     r"\bin time for\b|に間に合|前に(?:必要|欲しい|ほしい)|before (?:the|our|his|her|their) )",
     re.IGNORECASE,
@@ -73,6 +78,9 @@ def detect_deadline(view: View) -> SlotFinding:
     f = match_finding("deadline", view, _DEADLINE_WORDS)
     if f is not None and not _UNDECIDED.search(f.evidence):
         return f
+    f = match_finding("deadline", view, RELAXED, ("subject", "body"))
+    if f is not None:
+        return f  # "no rush" answers "by when": whenever
     for h, text, source in hits:
         if not h.past_event and not _VAGUE.match(h.text):
             return found("deadline", snippet(text, h.start, h.start + len(h.text)), source)
