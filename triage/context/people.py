@@ -19,16 +19,20 @@ from triage.records import SlotFinding
 _THIRD_PARTY = re.compile(
     r"部下|メンバー|スタッフ|派遣(?:社員|の方|さん)?|新入社員|新人|内定者|中途(?:入社|採用)?|"
     r"アルバイト|パート(?:さん|社員)?|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
-    r"(?:一|1|２|2|3|数)名|担当者|後任|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
+    r"(?:一|1|２|2|3|数)名|後任|新卒|インターン|対象者|候補者?|上司|同僚|匿名|社員が(?:い|お)|"
+    r"本人(?:から|が|に|の)|退職した|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
     r"\b(?:my|our) (?:team ?member|report|direct report|engineer|staff|colleague|employee|"
     r"assistant|new hire|intern|temp)s?\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
     r"starter|joiner|contractor|intern|employee|colleague|team member|engineer)\b|"
     r"\bnew (?:hire|joiner|starter|employee|temp|colleague)s?\b|\bsomeone\b|\bsomebody\b|"
-    r"\b(?:an?|the) (?:employee|staff member|worker)\b",
+    r"\b(?:an?|the) (?:employee|staff member|worker)\b|"
+    r"\b(?:a|one|two|three|\d+) (?:[a-z]+ )?(?:temps?|workers?|employees?|staff|engineers?|"
+    r"interns?|contractors?|technicians?|operators?|drivers?)\b|\bstaff (?:leaving|joining)\b|"
+    r"\banonymous\b|\bmy (?:manager|boss|supervisor)\b",
     re.IGNORECASE,
 )
 _SELF = re.compile(
-    r"私|自分|わたくし|小職|本人|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
+    r"私|自分|わたくし|小職|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
     re.IGNORECASE,
 )
 _ID = re.compile(r"社員番号\s*[:：]?\s*[A-Z]?\d{3,}|employee (?:id|no\.?|number)\s*[:#]?\s*[A-Z]?\d{3,}",
@@ -70,8 +74,25 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
     return None
 
 
+def _self_intro_starts(view: View) -> list[int]:
+    if view.lang != "ja":
+        return []
+    out = []
+    for name, start in ja_person_names(view.own_text):
+        after = view.own_text[start + len(name) : start + len(name) + 6].lstrip()
+        if after.startswith(_SELF_INTRO):
+            out.append(start)
+    return out
+
+
 def detect_person(view: View) -> SlotFinding:
-    tp = _THIRD_PARTY.search(view.own_text)
+    intros = _self_intro_starts(view)
+    tp = None
+    for m in _THIRD_PARTY.finditer(view.own_text):
+        if any(0 <= s - m.end() <= 12 for s in intros):
+            continue  # "5月1日入社予定の五十嵐です": the sender describing themselves
+        tp = m
+        break
     named = _named_third_party(view, tp)
     if tp is None:
         if named is not None:

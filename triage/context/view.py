@@ -92,7 +92,32 @@ def split_body(body: str) -> tuple[str, str, str]:
         cut = rule.start()
     if cut is not None:
         new, sig = new[:cut], new[cut:]
+    else:
+        new, sig = _trailing_signature(new)
     return new, sig, thread
+
+
+_SENTENCE = re.compile(r"[。？?！!、]|(?:ます|です|ください|ません|した)\s*$|[.!?]\s*$|^\s*(?:[・•\-*]\s|\d+[.)])")
+_SIG_LINE = re.compile(r"^\s*(?:-\s*)?[^\s].{0,39}$")
+
+
+def _trailing_signature(text: str) -> tuple[str, str]:
+    """Short name/department lines closing a mail that has no closing formula."""
+    lines = text.rstrip().split("\n")
+    i = len(lines)
+    taken = 0
+    while i > 1 and taken < 4:
+        line = lines[i - 1]
+        if not line.strip():
+            i -= 1
+            continue
+        if _SENTENCE.search(line) or not _SIG_LINE.match(line):
+            break
+        i -= 1
+        taken += 1
+    if taken == 0:
+        return text, ""
+    return "\n".join(lines[:i]), "\n".join(lines[i:])
 
 
 def build_view(rt: RequestText, lang: str | None = None) -> View:
