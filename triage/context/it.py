@@ -25,8 +25,8 @@ _SYSTEMS = (
     r"DocuSign|クラウドサイン|CloudSign|Adobe|Acrobat|Photoshop|Illustrator|AutoCAD|SolidWorks|"
     r"CATIA|MATLAB|Tableau|Power\s?BI|Chrome|Edge|Firefox|Safari|Windows(?:\s?\d+)?|macOS|Mac|"
     r"MacBook|iPhone|iPad|Android|ThinkPad|Surface|Dynabook|Let'?s\s?note|VPN|GlobalProtect|"
-    r"FortiClient|AnyConnect|Cisco|Wi-?Fi|無線LAN|有線LAN|LAN|プリンター?|複合機|printer|copier|"
-    r"scanner|スキャナ|モニター|monitor|display|ディスプレイ|ノート\s?PC|ノートパソコン|パソコン|"
+    r"FortiClient|AnyConnect|Cisco|Wi-?Fi|無線LAN|有線LAN|LAN|SMS|text message|"
+    r"スキャナ|モニター|monitor|display|ディスプレイ|ノート\s?PC|ノートパソコン|パソコン|"
     r"\bPC\b|laptop|desktop|デスクトップ|スマホ|スマートフォン|社用携帯|携帯電話|phone|headset|"
     r"ヘッドセット|キーボード|keyboard|マウス|mouse|ドッキングステーション|docking station|dock|"
     r"Webカメラ|webcam|camera|サーバー?|server|NAS|ファイルサーバ|データベース|database|"
@@ -37,7 +37,11 @@ _SYSTEMS = (
     r"電話会議|内線|PBX|Zscaler|proxy|プロキシ|DNS|ドメイン|domain|Bluetooth|カメラ"
 )
 _SYSTEM = re.compile(
-    rf"(?:{_SYSTEMS})|"
+    rf"(?<![A-Za-z])(?:{_SYSTEMS})(?![A-Za-z])|"
+    r"(?:\d+F|\d+階|[A-Z0-9][\w\-]{1,}|フロア|事務所|オフィス|会議室)\S{0,6}(?:プリンタ|複合機|コピー機)|"
+    r"(?:プリンタ|複合機|コピー機)\S{0,3}[(（]?[A-Z0-9][\w\-]{2,}|"
+    r"\b(?:printer|copier|scanner)s?\s+(?:on|in|at|near|by|next to)\s+\S+|"
+    r"\b(?:\d\w* floor|[A-Z][\w\-]+) (?:printer|copier|scanner)\b|"
     r"[A-Z][\w\-]{1,20}\s?(?:system|app|portal|tool|server|account)\b|"
     r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)|"
     r"\\\\[\w.\-]+\\[\w$.\-\\]+|[A-Z]:\\[\w\\ ]+|https?://\S+|"
@@ -72,7 +76,13 @@ _SYMPTOM = re.compile(
     r"replace|unlock|extend|transfer|migrate|configure)|"
     r"(?:request|requesting|would like|want) (?:to (?:install|add|get|have|create|set up)|a new|access|an? )|"
     r"new (?:account|user|laptop|licen[cs]e)|access to|permission|license for|licence for|"
-    r"install(?:ation|ed)?|set ?up|onboard|offboard|reset)\b",
+    r"install(?:ation|ed)?|set ?up|onboard|offboard|reset|stopped|disappeared|vanished|gone|"
+    r"expir(?:e|es|ed|ing)|renew(?:al|ed)?|pop ?up|needs? (?:\w+ )?(?:access|licen[cs]e|account|"
+    r"Microsoft|Salesforce|VPN|SAP|Teams|Zoom|a |an )|get (?:\w+ )?access|shows?|says|"
+    r"invite|guest)\b|"
+    r"(?:いただけ|頂け)(?:ない|ます)|ください|したい(?:です|と)|してほしい|して欲しい|追加|招待|交換|"
+    r"貸して|変えて|付与|が必要|必要です|止まっ|変わら|変わりません|"
+    r"(?<!急ぎ)(?<!構い)(?<!すみ)(?<!あり)(?<!かまい)(?<!分かり)(?<!わかり)ません",
     re.IGNORECASE,
 )
 _VAGUE_SYMPTOM = re.compile(
@@ -83,7 +93,14 @@ _VAGUE_SYMPTOM = re.compile(
 )
 
 
+_SHARED = re.compile(r"共有フォルダ|共有ドライブ|shared (?:folder|drive)|network drive", re.IGNORECASE)
+_FOLDER_NAME = re.compile(r"\\\\[\w.\-]+\\|[A-Z]:\\|https?://|「[^」]+」|\"[^\"]+\"|'[^']+'|/[\w\-]+/")
+
+
 def detect_system(view: View) -> SlotFinding:
+    shared = _SHARED.search(view.text)
+    if shared and not _FOLDER_NAME.search(view.text):
+        return missing("system", shared.group(0))  # which folder? (eval conventions)
     for part in view.parts:
         for m in _SYSTEM.finditer(part.text):
             if _VAGUE_SYSTEM.match(m.group(0)):
@@ -92,12 +109,21 @@ def detect_system(view: View) -> SlotFinding:
     return missing("system")
 
 
+_VAGUE_WORK = re.compile(
+    r"(?:doesn't|does not|isn't|is not|not|won't|will not|didn't|did not|aren't|are not)"
+    r" work(?:ing)?(?: properly| right| well| correctly)?\b",
+    re.IGNORECASE,
+)
+
+
 def detect_symptom(view: View) -> SlotFinding:
-    f = match_finding("symptom", view, _SYMPTOM)
-    if f is not None:
-        return f
+    for part in view.parts:
+        for m in _SYMPTOM.finditer(part.text):
+            if _VAGUE_WORK.match(part.text, m.start()):
+                continue
+            return found("symptom", snippet(part.text, m.start(), m.end()), part.source)
     shot = attachment_finding("symptom", view, ("screenshot",))
     if shot is not None:
         return shot
-    vague = _VAGUE_SYMPTOM.search(view.text)
+    vague = _VAGUE_SYMPTOM.search(view.text) or _VAGUE_WORK.search(view.text)
     return missing("symptom", vague.group(0) if vague else "")
