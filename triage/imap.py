@@ -138,6 +138,7 @@ class ImapMailbox:
                     f"imap login refused for {cfg.user!r} at {cfg.host}:{cfg.port}: "
                     f"{_text(exc)}") from None
             info = client.select_folder(cfg.folder)
+            _pending_untagged(client)  # SELECT's own EXISTS is not news
         uidvalidity = int(info[b"UIDVALIDITY"])
         permanent = info.get(b"PERMANENTFLAGS", ())
         self._keywords_ok = b"\\*" in permanent or self.keyword.encode() in permanent
@@ -211,6 +212,7 @@ class ImapMailbox:
         6.4.8), so the result is filtered rather than trusted.
         """
         client = self._require()
+        _pending_untagged(client)  # this search answers whatever was announced before it
         with self._translated("search"):
             found = client.search(["UID", f"{after_uid + 1}:*"])
         self._last_check = time.monotonic()
