@@ -16,7 +16,7 @@ from triage.records import SlotFinding
 _COUNTER_JA = (
     r"台|個|本|枚|セット|式|箱|ケース|冊|脚|名分|人分|ライセンス|点|部|ロール|袋|巻|足|着|組|缶|"
     r"パック|束|反|m|メートル|kg|キロ|リットル|L|ヶ所|か所|箇所|席|口|アカウント|ユーザー?|件|"
-    r"ダース|カートン|連|包|瓶|丁|張|基|機|契約|年分|ヶ月分|か月分"
+    r"ダース|カートン|連|包|瓶|丁|張|基|機|契約|年分|ヶ月分|か月分|双|品目|品|足分|ペア"
 )
 _COUNTER_EN = (
     r"units?|pcs|pieces?|sets?|boxes|box|packs?|licen[cs]es?|seats?|copies|copy|cartons?|rolls?|"
@@ -30,11 +30,20 @@ QUANTITY = re.compile(
     r"(?:一|二|三|四|五|六|七|八|九|十|数)(?:台|個|本|枚|セット|箱|冊|脚|名分|点|部)|"
     rf"(?<![\d/.:\-$¥€£])\b\d{{1,5}}\s?(?:x\s)?(?:new\s|more\s|additional\s|extra\s)?(?:{_COUNTER_EN})\b|"
     rf"\b(?:{_NUM_WORD})\s+(?:new\s|more\s|additional\s|extra\s)?[a-z]+s\b|"
-    r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|[x×]\s?\d{1,4}\b|\b\d{1,4}\s?[x×](?!\d)|"
+    r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|(?<![\dm])\s?[x×]\s?\d{1,4}\b(?!\s?mm|\s?m\b)|\b\d{1,4}\s?[x×](?!\d)|"
     r"(?:各|それぞれ)\s?\d+|\b(?:a|one|an)\s+(?:single\s|new\s|replacement\s|spare\s|second\s)?"
     r"(?:laptop|monitor|chair|desk|pc|phone|printer|license|licence|copy|unit|set|box|"
     r"keyboard|mouse|headset|tablet|camera|projector|whiteboard|shredder|cabinet|locker)\b|"
-    r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数",
+    r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数|"
+    # a number, a few words, then a plural noun that is not a span of time
+    r"(?<!from )(?<!to )(?<![\d.,$¥€£])\b(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+"
+    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)[A-Za-z+\-]+\s+){0,3}?"
+    r"(?!(?:days|weeks|months|years|hours|minutes|times|people|benches|floors|sites|offices)\b)"
+    r"[A-Za-z\-]+s\b|\b\d{1,5}\s+more\b|"
+    r"\b(?:buy|order|purchase|get|need|want|replace|require|procure|source)\s+(?:us\s+|me\s+)?"
+    r"(?:a|an|one|a second|another|a single|a spare|a replacement)\b|"
+    r"\b(?:a|one) (?:second|third|spare|replacement|additional|extra)\b|"
+    r"添付の(?:リスト|一覧|表)|(?:台数|数量|個数)入り|数量は添付|list attached|attached list",
     re.IGNORECASE,
 )
 
@@ -81,8 +90,23 @@ _COUNTED_NOUN = re.compile(
 )
 
 
+_UNDECIDED_QTY = re.compile(
+    r"(?:数量|台数|個数|本数|必要数|数)(?:は|が|も)?[^。\n]{0,12}(?:未定|議論中|検討中|確認中|決まり次第|調整中|わかり次第)|"
+    r"\b(?:quantity|quantities|counts?|how many|numbers?)\b[^.\n]{0,40}\b(?:TBD|TBC|not (?:yet )?(?:sure|decided|"
+    r"final|known)|once [^.\n]{0,30}final|to be confirmed|still (?:being )?(?:decided|discussed|counting))",
+    re.IGNORECASE,
+)
+
+
 def detect_quantity(view: View) -> SlotFinding:
-    return match_finding("quantity", view, QUANTITY) or missing("quantity")
+    undecided = _UNDECIDED_QTY.search(view.own_text)
+    if undecided:
+        return missing("quantity", undecided.group(0))
+    return (
+        match_finding("quantity", view, QUANTITY)
+        or attachment_finding("quantity", view, ("quote", "spreadsheet"))
+        or missing("quantity")
+    )
 
 
 def detect_item(view: View) -> SlotFinding:
@@ -95,4 +119,4 @@ def detect_item(view: View) -> SlotFinding:
             noun = m2.group(1) or m2.group(2) or ""
             if noun and not _GENERIC_ITEM.match(noun.strip()):
                 return found("item", snippet(part.text, m2.start(), m2.end()), part.source)
-    return attachment_finding("item", view, ("quote",)) or missing("item")
+    return attachment_finding("item", view, ("quote", "spreadsheet")) or missing("item")
