@@ -63,10 +63,32 @@ _SIG_CAPS = re.compile(rf"{_CAP}(?:\s+{_CAP})+")
 _REFERENCE = re.compile(
     r"(?:受注番号|注文番号|契約番号|案件番号|顧客(?:コード|番号|ID)|取引先(?:コード|番号)|得意先(?:コード)?|"
     r"order (?:no\.?|number|#|ref)|contract (?:no\.?|number|#)|account (?:no\.?|number|id|#)|"
-    r"customer (?:id|no\.?|number|code|#)|\bSO[#\- ]?\d{3,}|\bSO-\d{2}-\d+|\bCN-\d+)"
+    r"customer (?:id|no\.?|number|code|#)|\bSO[#\- ]?\d{3,}|\bSO-\d{2}-\d+|\bCN-\d+|"
+    r"見積番号|quot(?:e|ation) (?:no\.?|number|#|ref)|\bQ-\d{2,4}-\d+)"
     r"\s*[:：#]?\s*[A-Z0-9][A-Z0-9\-]{2,}",
     re.IGNORECASE,
 )
+
+
+_CAP_SEQ = re.compile(r"\b[A-Z][A-Za-z0-9&\-]*(?:\s+(?:&\s+)?[A-Z][A-Za-z0-9&\-]*)+")
+_STOP_LEAD = re.compile(
+    r"^(?:(?:Hi|Hello|Dear|Good|Morning|Afternoon|Please|Could|Can|Would|Thanks|Thank|The|This|That|"
+    r"Our|My|We|I|Re|Fw|Fwd|Also|And|But|So|If|When|Team|All|Just|PS|FYI|Urgent|URGENT|ASAP|Hey)\s+)+"
+)
+
+
+def _cap_names(text: str) -> list[tuple[str, int, int]]:
+    """Capitalised multi-word names in running English text (Redfern Dairy Co-op)."""
+    out = []
+    for m in _CAP_SEQ.finditer(text):
+        name = _STOP_LEAD.sub("", m.group(0))
+        words = name.split()
+        if len(words) < 2 or _EN_NOT_ORG.match(name) or name.isupper():
+            continue
+        if any(_EN_NOT_ORG.match(w) for w in words[1:]):
+            continue
+        out.append((name, m.end() - len(name), m.end()))
+    return out
 
 
 def _org_names(text: str, lang: str) -> list[tuple[str, int, int]]:
@@ -88,6 +110,8 @@ def _org_names(text: str, lang: str) -> list[tuple[str, int, int]]:
         if not name or _EN_NOT_ORG.match(name):
             continue
         out.append((name, m.start(), m.end()))
+    if lang != "ja":
+        out.extend(_cap_names(text))
     return sorted(out, key=lambda x: x[1])
 
 
