@@ -13,6 +13,8 @@ take an advisory lock so daemons starting together upgrade the schema once.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import (
@@ -34,6 +37,8 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     OperationalError,
     SQLAlchemyError,
+)
+from sqlalchemy.exc import (
     TimeoutError as PoolTimeoutError,
 )
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,6 +103,26 @@ def _normalise_url(url: str) -> URL:
     return parsed
 
 
+def _set_wal(cur: Any, patience_s: float) -> None:
+    """Switch the file to WAL (persistent, so usually already done).
+
+    Two connections opening a new file at once can deadlock on the switch, and SQLite
+    then answers "locked" at once instead of waiting on the busy timeout; so retry.
+    """
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() in ("wal", "memory"):
+        return
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            log.debug("journal mode switch busy, retrying")
+            time.sleep(0.02)
+
+
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL + pragmas on every new connection; explicit BEGIN (IMMEDIATE for writers).
 
@@ -112,7 +137,7 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         cur = dbapi_conn.cursor()
         try:
             cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            cur.execute("PRAGMA journal_mode = WAL")
+            _set_wal(cur, busy_timeout_ms / 1000)
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -122,6 +147,13 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Connection) -> None:
         readonly = conn.get_execution_options().get(_READONLY, False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def _raw_execute(conn: Connection, sql: str) -> None:
+    """Run SQL on the driver connection itself, outside SQLAlchemy's transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None, "connection is closed"
+    driver.execute(sql)
 
 
 class Store:
@@ -202,7 +234,7 @@ class Store:
                 if fk_off:
                     # Batch migrations copy tables; SQLite ignores this pragma inside a
                     # transaction, so it is set before BEGIN and restored afterwards.
-                    conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+                    _raw_execute(conn, "PRAGMA foreign_keys = OFF")
                 try:
                     with conn.begin():
                         if self.dialect == "postgresql":
@@ -217,9 +249,13 @@ class Store:
                                 raise StoreError(f"migration broke foreign keys: {bad[:5]}")
                 finally:
                     if fk_off:
-                        conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                        _raw_execute(conn, "PRAGMA foreign_keys = ON")
         except SQLAlchemyError as exc:
             raise translate_error(exc) from exc
+        except AlembicError as exc:
+            raise StoreError(
+                f"cannot migrate the database schema (is it from a newer triage?): {exc}"
+            ) from exc
         log.info("database schema at %s (%s)", self.current_revision(), self.safe_url)
 
     def current_revision(self) -> str | None:

@@ -20,7 +20,7 @@ disjoint rows without waiting on each other; on SQLite the write transaction
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -38,6 +38,7 @@ __all__ = [
     "mark_failed",
     "mark_held",
     "mark_sent",
+    "release",
     "release_stale",
 ]
 
@@ -107,9 +108,11 @@ def mark_failed(
     max_attempts: int,
     *,
     rng: Callable[[], float] = random.random,
+    permanent: bool = False,
 ) -> str | None:
     """Count a failed attempt: retry later with backoff, or give up after ``max_attempts``.
 
+    ``permanent=True`` (a 5xx reply: the server will never take this mail) gives up now.
     Returns the row's new status (``pending`` or ``failed``), or None if the row is gone.
     A failed row is kept with its last error for an operator to resend or drop.
     """
@@ -120,7 +123,7 @@ def mark_failed(
     row.last_error = error[:_ERROR_LIMIT]
     row.claimed_by = None
     row.claimed_at = None
-    if row.attempts >= max_attempts:
+    if permanent or row.attempts >= max_attempts:
         row.status = "failed"
     else:
         row.status = "pending"
@@ -140,6 +143,21 @@ def mark_held(session: Session, row_id: int, reason: str) -> bool:
     row.claimed_at = None
     session.flush()
     return True
+
+
+def release(session: Session, row_ids: Iterable[int]) -> int:
+    """Hand claimed rows back unsent and without counting an attempt (e.g. SMTP went away
+    mid-batch). Only rows still in ``sending`` move; returns how many did."""
+    ids = list(row_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == "sending")
+        .values(status="pending", claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def release_stale(session: Session, now: datetime, older_than: timedelta) -> int:

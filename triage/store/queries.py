@@ -10,7 +10,7 @@ import statistics
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from triage.store.refs import parse_ref
@@ -21,13 +21,13 @@ __all__ = ["LOG_COLUMNS", "log_rows", "stats"]
 LOG_COLUMNS = (
     "at",
     "ref",
-    "event",
+    "kind",
     "actor",
     "from_status",
     "to_status",
     "type",
     "urgency",
-    "owner",
+    "owner_name",
     "owner_email",
     "reason",
     "model_version",
@@ -60,7 +60,7 @@ def log_rows(
     ``since`` is inclusive, ``until`` exclusive; ``ref`` is "REQ-000123" or an id.
     ``limit`` keeps the most recent rows. An unknown ref gives an empty list.
     """
-    stmt: Select[Any] = (
+    stmt = (
         select(
             Event.at,
             Request.ref,

@@ -150,7 +150,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["message_row_id"], ["messages.id"], name=op.f("fk_events_message_row_id_messages")
         ),
-        sa.ForeignKeyConstraint(["owner_id"], ["owners.id"], name=op.f("fk_events_owner_id_owners")),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owners.id"], name=op.f("fk_events_owner_id_owners")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     op.create_index("ix_events_request_id_at", "events", ["request_id", "at"])
