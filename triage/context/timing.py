@@ -49,7 +49,15 @@ _PAST_DAY = re.compile(
     r"(?:\s+\d{1,2}|\s+(?:payroll|salary|invoice|expenses?|statement)|\s+20\d\d)\b|"
     r"(?:今月|先月|前月|当月)(?:分|度|の(?:給与|給料|経費|請求|支払))|"
     r"\b(?:this|last|previous) month'?s\b|"
-    r"\bfrom (?:mon|tues|wednes|thurs|fri)day\b",
+    r"\bfrom (?:mon|tues|wednes|thurs|fri)day\b|"
+    # a named month, a past month or year, an elapsed time: specific enough for a record
+    r"(?<!\d)\d{1,2}月(?:の|から|より|に|分|度|末)|"
+    r"\b(?:in|from|since|for|during|of|until) (?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b|"
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r" (?:close|payroll|pay|salary|invoice|expenses?|claim|statement|run|sheet|petty)\b|"
+    r"\b\d+ (?:minutes?|hours?|days?) ago\b|"
+    r"次(?:回)?の給与|\bnext pay(?:check|day|roll)\b",
     re.IGNORECASE,
 )
 
