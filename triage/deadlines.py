@@ -61,7 +61,7 @@ _WD_PAREN = r"(?:\s*\((?:[月火水木金土日]|[A-Za-z]{3})\))?"
 
 
 RELAXED = re.compile(
-    r"急ぎません|急ぎでは(?:ない|ありません)|急ぎではない|急ぎの件ではない|特に急ぎ|お急ぎではない|"
+    r"急ぎません|急ぎでは(?:ない|ありません|ございません)|急ぎではない|急ぎの件ではない|特に急ぎ|お急ぎではない|"
     r"お手すき|お手隙|手が空い|ついでの?(?:時|とき|際)|いつでも|時間のある(?:時|とき)|余裕のある|"
     r"急がない|落ち着いたら|ゆっくりで|でも(?:大丈夫|構いません|問題ありません|結構)|以降で(?:構|大丈夫|問題)|"
     r"\bno (?:rush|hurry|urgency)\b|\bnot urgent\b|\bnon-urgent\b|\bwhenever\b|"
@@ -198,8 +198,8 @@ def _rule(pattern: str, inherent: bool = False, flags: int = re.IGNORECASE):
 
 
 @_rule(r"大至急|至急|今すぐ|直ちに|即日|緊急|\bASAP\b|\ba\.s\.a\.p\.?|as soon as possible|"
-       r"\bright away\b|\bimmediately\b|\burgent(?:ly)?\b|できるだけ早く|なるべく早く|早急に|"
-       r"急ぎで|取り急ぎ対応", inherent=True)  # fmt: skip
+       r"\bright away\b|\bimmediately\b|(?<!not )(?<!non-)(?<!non )(?<!no )(?<!isn't )\burgent(?:ly)?\b|できるだけ早く|なるべく早く|早急に|"
+       r"急ぎで(?!は)|取り急ぎ対応", inherent=True)  # fmt: skip
 def _now(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.now, "now"
 
@@ -541,3 +541,82 @@ def find_deadline(text: str, sent_at: datetime) -> Deadline | None:
     cal = calendar_for(sent_at)
     days = cal.business_days_between(sent_at.date(), best.due.date())
     return Deadline(text=best.text, due=best.due, business_days=max(0, days))
+
+
+# ---------------------------------------------------------------- urgency features
+
+_BLOCKED = re.compile(
+    r"業務が止ま|作業が止ま|仕事が(?:でき|進ま)|止まって(?:いま|しま)|停止して|稼働(?:停止|できない)|"
+    r"使えな(?:い|くな)|全員|全社|障害|ダウン|落ちて|ライン(?:が)?(?:停止|止ま)|出荷(?:でき|が止ま)|"
+    r"\bcannot work\b|\bcan't work\b|\bunable to work\b|\bblocked\b|\boutage\b|\bis down\b|\bare down\b|"
+    r"\bwent down\b|\bline (?:is )?(?:down|stopped)\b|\bstopped\b|\bnothing is going out\b|"
+    r"\bproduction (?:is )?(?:down|stopped|halted)\b|\bcan't (?:ship|invoice|log ?in|access)\b",
+    re.IGNORECASE,
+)
+_CUSTOMER_WAITING = re.compile(
+    r"(?:お客様|顧客|先方|客先|取引先)(?:が|を|は)?[^。\n]{0,12}(?:待って|お待ち|待機|来社|到着)|"
+    r"お客様(?:に|へ)?[^。\n]{0,10}(?:本日|今日)|先方(?:に|へ)[^。\n]{0,10}(?:本日|今日|今すぐ)|"
+    r"\bcustomer (?:is )?(?:waiting|on (?:the )?(?:line|site))\b|\bclient (?:is )?waiting\b|"
+    r"\b(?:customer|client)(?:'s)? (?:truck|driver|meeting|call|visit|audit)\b|"
+    r"\b(?:their|the) truck\b|\bwith a customer in\b|\bcustomer meeting\b",
+    re.IGNORECASE,
+)
+_URGENT_WORD = re.compile(r"緊急|至急|大至急|今すぐ|(?<!not )(?<!non-)(?<!no )(?<!isn't )\burgent\b|\bemergency\b|\bASAP\b|\bimmediately\b|"
+                          r"\bcritical\b|!!", re.IGNORECASE)
+_SECURITY = re.compile(
+    r"フィッシング|不審な|ウイルス|感染|乗っ取|漏え?い|情報漏|誤送信|紛失|盗難|不正アクセス|"
+    r"\bphishing\b|\bsuspicious\b|\bmalware\b|\bvirus\b|\bransomware\b|\bhacked\b|\bcompromised\b|"
+    r"\bbreach\b|\bleak(?:ed)?\b|\blost (?:my |a |the )?(?:laptop|phone|badge)\b|\bstolen\b|"
+    r"\bwrong recipient\b|\bfraud\b",
+    re.IGNORECASE,
+)
+_LEGAL_EXPOSURE = re.compile(
+    r"内容証明|訴訟|法的措置|弁護士|差止|行政指導|立入検査|\bcease and desist\b|\blawsuit\b|"
+    r"\battorneys?\b|\bsubpoena\b|\bregulator\b|\blegal action\b|\bdemand letter\b|\bcourt\b",
+    re.IGNORECASE,
+)
+
+URGENCY_SIGNALS: tuple[str, ...] = (
+    "deadline_none", "deadline_now", "deadline_bd0", "deadline_bd1", "deadline_bd2_5",
+    "deadline_bd6_plus", "has_asap", "has_urgent_word", "has_relaxed_cue", "has_blocked_cue",
+    "has_customer_waiting", "has_security_cue", "has_legal_exposure",
+)  # fmt: skip
+
+
+def urgency_signals(text: str, sent_at: datetime | None) -> dict[str, float]:
+    """Deadline-pressure and cue features for the urgency model (fixed keys, 0/1 values).
+
+    The business-day distance of the stated deadline is bucketed (now, same day, next
+    business day, 2-5, 6+) to match the TAXONOMY urgency bands; ``text`` is the subject
+    plus what the sender wrote.
+    """
+    out = dict.fromkeys(URGENCY_SIGNALS, 0.0)
+    norm = normalise(text)
+    deadline = None
+    if sent_at is not None and sent_at.tzinfo is not None:
+        deadline = find_deadline(norm, sent_at)
+    if deadline is None:
+        out["deadline_none"] = 1.0
+    elif deadline.due <= sent_at + timedelta(minutes=1):  # type: ignore[operator]
+        out["deadline_now"] = 1.0
+    elif deadline.business_days == 0:
+        out["deadline_bd0"] = 1.0
+    elif deadline.business_days == 1:
+        out["deadline_bd1"] = 1.0
+    elif deadline.business_days <= 5:
+        out["deadline_bd2_5"] = 1.0
+    else:
+        out["deadline_bd6_plus"] = 1.0
+    checks = {
+        "has_asap": re.compile(r"\bASAP\b|as soon as possible|至急|今すぐ|直ちに|早急に", re.I),
+        "has_urgent_word": _URGENT_WORD,
+        "has_relaxed_cue": RELAXED,
+        "has_blocked_cue": _BLOCKED,
+        "has_customer_waiting": _CUSTOMER_WAITING,
+        "has_security_cue": _SECURITY,
+        "has_legal_exposure": _LEGAL_EXPOSURE,
+    }
+    for key, pattern in checks.items():
+        if pattern.search(norm):
+            out[key] = 1.0
+    return out

@@ -75,13 +75,17 @@ def report(res: dict) -> None:
         np_, nr, nf = prf(n["tp"], n["fp"], n["fn"])
         print(f"[{lang}] slot micro P={p:.3f} R={r:.3f} F1={f:.3f} | "
               f"needs_clarification P={np_:.3f} R={nr:.3f} F1={nf:.3f} (n={sum(n.values())})")
-    print(f"{'slot':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
+    print(f"{'slot':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}   "
+          f"{'ja F1':>6}{'en F1':>7}")
     for s in SLOTS:
         c = slot[("all", s)]
         if not sum(c.values()):
             continue
         p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        print(f"{s:<13}{p:7.3f}{r:7.3f}{f:7.3f}{c['tp'] + c['fn']:6d}{c['tp'] + c['fp']:6d}")
+        per = [prf(slot[(lg, s)]["tp"], slot[(lg, s)]["fp"], slot[(lg, s)]["fn"])[2]
+               for lg in ("ja", "en")]
+        print(f"{s:<13}{p:7.3f}{r:7.3f}{f:7.3f}{c['tp'] + c['fn']:6d}{c['tp'] + c['fp']:6d}   "
+              f"{per[0]:6.3f}{per[1]:7.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:

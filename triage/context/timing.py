@@ -23,7 +23,7 @@ _VAGUE = re.compile(
 )
 _NOW_WORDS = re.compile(
     r"^(?:大至急|至急|今すぐ|直ちに|緊急|ASAP|a\.s\.a\.p\.?|as soon as possible|right away|"
-    r"immediately|urgent(?:ly)?|できるだけ早く|なるべく早く|早急に|急ぎで)$",
+    r"immediately|urgent(?:ly)?|できるだけ早く|なるべく早く|早急に|急ぎで(?!は))$",
     re.IGNORECASE,
 )
 _DEADLINE_WORDS = re.compile(
