@@ -114,6 +114,27 @@ def test_sqlite_pragmas_are_set(tmp_path: Path) -> None:
         store.dispose()
 
 
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """WAL lets ``readonly`` transactions read while another connection holds the write
+    lock (a reader taking the lock too would fail on its short busy timeout)."""
+    url = sqlite_url(tmp_path / "t.db")
+    writer, reader = Store(url), Store(url, busy_timeout_ms=50)
+    try:
+        writer.upgrade()
+        with writer.transaction() as w:
+            w.add(Owner(name="Sato", email="sato@example.com", team="hr"))
+            w.flush()  # the write lock is held until this block ends
+            with reader.transaction(readonly=True) as r:
+                assert r.query(Owner).count() == 0   # sees the last committed state
+            with pytest.raises(TransientError), reader.transaction() as r:
+                r.query(Owner).count()
+        with reader.transaction(readonly=True) as r:
+            assert r.query(Owner).count() == 1
+    finally:
+        writer.dispose()
+        reader.dispose()
+
+
 # -- migrations -----------------------------------------------------------------------
 
 def test_upgrade_from_empty_matches_models(empty_store: Store) -> None:
