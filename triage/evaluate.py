@@ -125,7 +125,9 @@ def evaluate(
     preds = classifier.predict_many(texts)
     missing: list[tuple[str, ...]] | None = None
     if context_check is not None:
-        missing = [tuple(context_check(t, p.type).missing) for t, p in zip(texts, preds, strict=True)]
+        missing = [
+            tuple(context_check(t, p.type).missing) for t, p in zip(texts, preds, strict=True)
+        ]
     report = metrics_for(records, preds, missing)
     report["by_lang"] = {}
     for lang in LANGS:

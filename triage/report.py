@@ -12,7 +12,10 @@ from typing import Any
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    line = "  ".join(
+        h.ljust(w) if i == 0 else h.rjust(w)
+        for i, (h, w) in enumerate(zip(header, widths, strict=True))
+    )
     out = [line, "  ".join("-" * w for w in widths)]
     for row in rows:
         out.append(
@@ -39,7 +42,10 @@ def _per_class(block: dict[str, Any]) -> str:
 def _confusion(block: dict[str, Any]) -> str:
     labels = block["confusion"]["labels"]
     short = [lab[:6] for lab in labels]
-    rows = [[lab] + [str(v) for v in row] for lab, row in zip(labels, block["confusion"]["matrix"], strict=True)]
+    rows = [
+        [lab] + [str(v) for v in row]
+        for lab, row in zip(labels, block["confusion"]["matrix"], strict=True)
+    ]
     return _table(rows, ["gold \\ predicted"] + short)
 
 
@@ -65,7 +71,7 @@ def format_text(report: dict[str, Any]) -> str:
     langs = list((report.get("by_lang") or {}).items())
     summary = _summary(report)
     header = ["metric", "all"] + [lang for lang, _ in langs]
-    for lang, rep in langs:
+    for _lang, rep in langs:
         for row, extra in zip(summary, _summary(rep), strict=True):
             row.append(extra[1])
     parts = ["Summary", _table(summary, header)]

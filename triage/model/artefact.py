@@ -19,8 +19,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-import skops.io as sio
 import sklearn
+import skops.io as sio
 
 from triage.errors import ModelError
 
@@ -116,9 +116,7 @@ def check_metadata(
             " (retrain with `triage train`)"
         )
     if urgencies is not None and list(labels.get("urgency", [])) != list(urgencies):
-        problems.append(
-            f"urgency labels {labels.get('urgency')} differ from {list(urgencies)}"
-        )
+        problems.append(f"urgency labels {labels.get('urgency')} differ from {list(urgencies)}")
     trained = (meta.get("libraries") or {}).get("sklearn")
     if not trained:
         problems.append("metadata does not say which scikit-learn trained it")

@@ -122,15 +122,16 @@ def _cal_cv(y: Sequence[str]) -> int:
     return int(max(2, min(3, n.min())))
 
 
+def task_pipeline(task: str, config: TrainConfig, *, cal_cv: int = 3) -> Any:
+    """The unfitted pipeline `triage train` builds for a task (the benchmark uses it too)."""
+    return build_pipeline(
+        kind=config.kind, C=config.C[task], seed=config.seed, cal_cv=cal_cv, **config.features
+    )
+
+
 def fit_task(fields: np.ndarray, y: Sequence[str], task: str, config: TrainConfig) -> Any:
     """A full pipeline (fields step included) fitted on precomputed fields."""
-    pipe = build_pipeline(
-        kind=config.kind,
-        C=config.C[task],
-        seed=config.seed,
-        cal_cv=_cal_cv(y),
-        **config.features,
-    )
+    pipe = task_pipeline(task, config, cal_cv=_cal_cv(y))
     pipe.steps[0][1].fit([], None)  # stateless RequestFields; same params as used below
     pipe[1:].fit(fields, list(y))
     return pipe
@@ -182,17 +183,17 @@ def cross_validate(
     thresholds: dict[str, dict[str, float]] = {}
     targets = {"type": config.type_target_precision, "urgency": config.urgency_target_precision}
     for task, labels in (("type", TYPES), ("urgency", URGENCIES)):
-        y = task_labels(records, task)
+        gold = task_labels(records, task)
         pred = [classes[task][k] for k in oof[task].argmax(axis=1)]
-        metrics[task] = _scores(y, pred, labels)
+        metrics[task] = _scores(gold, pred, labels)
         target = targets[task]
         if target is not None:
-            thresholds[task] = choose_thresholds(y, oof[task], classes[task], target)
+            thresholds[task] = choose_thresholds(gold, oof[task], classes[task], target)
             conf = oof[task].max(axis=1)
             decided = np.array(
                 [c >= thresholds[task].get(p, 2.0) for p, c in zip(pred, conf, strict=True)]
             )
-            right = np.array(pred) == np.array(y)
+            right = np.array(pred) == np.array(gold)
             metrics[task]["decided"] = round(float(decided.mean()), 4)
             metrics[task]["accuracy_decided"] = (
                 round(float(right[decided].mean()), 4) if decided.any() else None
@@ -212,6 +213,28 @@ def holdout_scores(classifier: Classifier, holdout: Sequence[LabelledRecord]) ->
 
 def _key(scores: dict[str, Any]) -> tuple[float, float]:
     return (round(scores["type"]["macro_f1"], 3), round(scores["urgency"]["macro_f1"], 3))
+
+
+def promotion_decision(
+    new: dict[str, Any] | None,
+    current_name: str | None,
+    current: dict[str, Any] | None,
+    *,
+    force: bool = False,
+) -> tuple[bool, str]:
+    """(promote?, why): not worse on the hold-out, type macro-F1 first, then urgency."""
+    if force:
+        return True, "forced"
+    if current_name is None:
+        return True, "no current model"
+    if current is None or new is None:
+        return True, f"current {current_name} could not be compared"
+    if _key(new) >= _key(current):
+        return True, f"not worse than {current_name} on the hold-out"
+    return False, (
+        f"worse than {current_name} on the hold-out (type, urgency macro-F1 "
+        f"{_key(new)} < {_key(current)}); saved, not promoted (use force)"
+    )
 
 
 def train_and_register(
@@ -291,20 +314,7 @@ def train_and_register(
             log.warning("current model %s unusable, not compared: %s", cur_name, exc)
             say(f"current model {cur_name} cannot be loaded ({exc}); not compared")
 
-    if force:
-        promote, reason = True, "forced"
-    elif cur_name is None:
-        promote, reason = True, "no current model"
-    elif cur_scores is None or new_scores is None:
-        promote, reason = True, f"current {cur_name} could not be compared"
-    elif _key(new_scores) >= _key(cur_scores):
-        promote, reason = True, f"not worse than {cur_name} on the hold-out"
-    else:
-        promote = False
-        reason = (
-            f"worse than {cur_name} on the hold-out (type, urgency macro-F1 "
-            f"{_key(new_scores)} < {_key(cur_scores)}); saved, not promoted (use force)"
-        )
+    promote, reason = promotion_decision(new_scores, cur_name, cur_scores, force=force)
     meta["compared_with"] = {"version": cur_name, "holdout": cur_scores, "decision": reason}
 
     say(f"saving {version}")
