@@ -158,6 +158,8 @@ def _parse(raw: bytes) -> ParsedMessage:
         senders, more = parse_addresses(raw_header(msg, "sender"), hint)
         notes.extend(more)
 
+    sender = next((pair for pair in senders if pair[1]), senders[0] if senders else ("", ""))
+
     def addresses(name: str) -> tuple[str, ...]:
         found: list[str] = []
         for value in raw_headers(msg, name):
@@ -186,8 +188,8 @@ def _parse(raw: bytes) -> ParsedMessage:
     return ParsedMessage(
         message_id=parse_msgid(raw_header(msg, "message-id")),
         subject=" ".join(subject.split()),
-        from_addr=senders[0][1] if senders else "",
-        from_name=senders[0][0] if senders else "",
+        from_addr=sender[1],
+        from_name=sender[0],
         to=addresses("to"),
         cc=addresses("cc"),
         reply_to=addresses("reply-to"),

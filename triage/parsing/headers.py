@@ -141,12 +141,12 @@ def parse_addresses(value: str | None, hint: str | None = None) -> tuple[list[tu
         pairs = []
     for name, addr in pairs:
         addr = addr.strip().strip("<>").strip()
-        if not addr or "@" not in addr and not name:
+        if not addr and not name or addr and "@" not in addr and not name:
             continue
         decoded, more = decode_header(name, hint) if name else ("", [])
         notes.extend(more)
         result.append((decoded.strip().strip('"').strip(), addr.lower()))
-    if not result:
+    if not any(addr for _name, addr in result):
         for addr in re.findall(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", value):
             result.append(("", addr.lower()))
     return result, notes
