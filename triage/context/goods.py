@@ -52,9 +52,9 @@ _GENERIC_ITEM = re.compile(
     r"equipment|materials?|goods|products?|parts?|something)$",
     re.IGNORECASE,
 )
-_ITEM = re.compile(
-    # a model or part number: letters and digits with a hyphen or mixed case
-    r"\b[A-Z]{1,5}-?\d{2,5}[A-Z]?\b(?![/:])|\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|"
+# a model or part number: capitals and digits (FM-320, ZD421), or a CamelCase product name
+_MODEL = re.compile(r"\b[A-Z]{1,5}-?\d{2,5}[A-Z]?\b(?![/:])|\b[A-Z][a-z]+[A-Z][A-Za-z]+\b")
+_ITEM_JA = re.compile(
     # product vocabulary (procurement and general affairs)
     r"ノート\s?PC|パソコン|PC|laptop|monitor|モニター|ディスプレイ|キーボード|マウス|ヘッドセット|"
     r"プリンター?|複合機|トナー|インク|コピー用紙|用紙|紙|封筒|名刺|ゴム印|印鑑|社印|角印|丸印|"
@@ -67,8 +67,10 @@ _ITEM = re.compile(
     r"ファイル|バインダー|ノート|付箋|電池|乾電池|工具|部材|試薬|サンプル|センサー|計測器|"
     r"流量計|治具|金型|ライセンス|ソフトウェア|ソフト|サーバー?|スマホ|スマートフォン|携帯|"
     r"タブレット|iPad|iPhone|カメラ|Webカメラ|マイク|スピーカー|ヘルメット|作業着|制服|安全靴|"
-    r"手袋|マスク|消毒|救急箱|AED|消火器|看板|表札|スリッパ|傘|観葉植物|花|弁当|"
-    r"toner|ink|paper|envelopes?|business cards?|stamps?|seal|chairs?|desks?|cabinets?|"
+    r"手袋|マスク|消毒|救急箱|AED|消火器|看板|表札|スリッパ|傘|観葉植物|花|弁当"
+)
+_ITEM_EN = re.compile(
+    r"\b(?:toner|ink|paper|envelopes?|business cards?|stamps?|seal|chairs?|desks?|cabinets?|"
     r"lockers?|whiteboards?|projectors?|shredders?|air ?con(?:ditioning|ditioner)?|heating|"
     r"lights?|lighting|bulbs?|lamps?|doors?|locks?|keys?|toilets?|taps?|leaks?|windows?|"
     r"blinds?|carpet|floor|walls?|ceiling|sockets?|outlets?|cables?|fridge|refrigerator|"
@@ -80,9 +82,15 @@ _ITEM = re.compile(
     r"subscriptions?|servers?|phones?|tablets?|cameras?|headsets?|keyboards?|mice|mouse|"
     r"docking stations?|chargers?|adapters?|speakers?|helmets?|uniforms?|gloves?|masks?|"
     r"first aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
-    r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?",
+    r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?|laptops?|monitors?|"
+    r"PCs?|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?)\b",
     re.IGNORECASE,
 )
+
+
+def _first_item(text: str) -> re.Match[str] | None:
+    found_ = [m for p in (_MODEL, _ITEM_JA, _ITEM_EN) if (m := p.search(text))]
+    return min(found_, key=lambda m: m.start()) if found_ else None
 # the noun right before a counter: "モニター 3台", "3 units of X"
 _COUNTED_NOUN = re.compile(
     rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?(?:{_COUNTER_JA})|"
@@ -111,7 +119,7 @@ def detect_quantity(view: View) -> SlotFinding:
 
 def detect_item(view: View) -> SlotFinding:
     for part in view.parts:
-        m = _ITEM.search(part.text)
+        m = _first_item(part.text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
             return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
         m2 = _COUNTED_NOUN.search(part.text)

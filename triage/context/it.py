@@ -50,8 +50,11 @@ _SYSTEM = re.compile(
 )
 _VAGUE_SYSTEM = re.compile(r"^(?:社内システム|システム|アカウント|ツール|アプリ)$")
 
+_ERROR_TEXT = re.compile(
+    r"「[^」]{3,80}」|\"[^\"]{4,120}\"|“[^”]{4,120}”|'[A-Z][^']{6,80}'|0x[0-9A-Fa-f]{4,}|"
+    r"\b(?:error|エラー)\s*(?:code\s*)?[:：]?\s*[A-Z]?\d{3,}"
+)
 _SYMPTOM = re.compile(
-    r"「[^」]{3,80}」|\"[^\"]{4,120}\"|“[^”]{4,120}”|'[A-Z][^']{6,80}'|"
     r"エラー|error|0x[0-9A-Fa-f]{4,}|\b(?:code|コード)\s*[:：]?\s*[A-Z]?\d{3,}|\b[45]\d\d\b(?= ?(?:error|エラー))|"
     r"(?:でき|出来)(?:ない|ません|なく|なかった|ず)|(?:表示|起動|反応|動作|接続|印刷|送信|受信|同期|"
     r"保存|認証|ログイン|サインイン|インストール|更新|再生|充電)(?:され|し|でき|が(?:でき|され))?(?:ない|ません|ず|なく)|"
@@ -117,6 +120,9 @@ _VAGUE_WORK = re.compile(
 
 
 def detect_symptom(view: View) -> SlotFinding:
+    f = match_finding("symptom", view, _ERROR_TEXT)
+    if f is not None:
+        return f
     for part in view.parts:
         for m in _SYMPTOM.finditer(part.text):
             if _VAGUE_WORK.match(part.text, m.start()):

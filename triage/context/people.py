@@ -20,7 +20,7 @@ _THIRD_PARTY = re.compile(
     r"部下|メンバー|スタッフ|派遣(?:社員|の方|さん)?|新入社員|新人|内定者|中途(?:入社|採用)?|"
     r"アルバイト|パート(?:さん|社員)?|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
     r"(?:一|1|２|2|3|数)名|後任|新卒|インターン|対象者|候補者?|上司|同僚|匿名|社員が(?:い|お)|"
-    r"本人(?:から|が|に|の)|退職した|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
+    r"本人(?:から|が|に|の)|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
     r"\b(?:my|our) (?:team ?member|report|direct report|engineer|staff|colleague|employee|"
     r"assistant|new hire|intern|temp)s?\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
     r"starter|joiner|contractor|intern|employee|colleague|team member|engineer)\b|"

@@ -1,0 +1,137 @@
+"""One test per slot detector, Japanese and English: found with evidence, and missing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from triage.context import check, detect
+from triage.context.view import split_body
+from triage.records import RequestText
+from triage.taxonomy import REQUIRED_SLOTS
+
+SENT_JA = datetime.fromisoformat("2026-03-24T10:00:00+09:00")
+SENT_EN = datetime.fromisoformat("2026-03-24T10:00:00-05:00")
+
+
+def rt(body: str, lang: str, subject: str = "", attachments: tuple[str, ...] = ()) -> RequestText:
+    sent = SENT_JA if lang == "ja" else SENT_EN
+    return RequestText(subject, body, attachments, sent, lang)
+
+
+CASES = [
+    # slot, type, lang, text that gives it, evidence fragment, text that lacks it
+    ("reason", "sales_support", "ja", "先方の新ラインの立ち上げが早まったため、納期を前倒ししたいです。", "ため",
+     "大和精機様の契約を変更したいです。手続きをお願いします。"),
+    ("reason", "procurement", "en", "We need a new chair because the old one is broken.", "because",
+     "Please order a new chair for me."),
+    ("customer", "sales_support", "ja", "株式会社大和精機様の納期を変更したいです。", "大和精機",
+     "お客様から納期を変えてほしいと言われました。"),
+    ("customer", "sales_support", "en", "Redfern Dairy Co-op asked us to re-issue the quote.", "Redfern",
+     "The customer asked us to re-issue the quote."),
+    ("counterparty", "legal", "ja", "株式会社テクノ商事とのNDAを確認してください。", "テクノ商事",
+     "NDAのひな形を確認してください。"),
+    ("counterparty", "legal", "en", "Please review the NDA with Kallang Precision Pte Ltd.", "Kallang",
+     "Please review the NDA before we sign."),
+    ("deadline", "general_affairs", "ja", "会議室の椅子を本日中に交換してください。", "本日中",
+     "会議室の椅子を交換してください。"),
+    ("deadline", "general_affairs", "en", "Please replace the chair in room B by Friday.", "Friday",
+     "Please replace the chair in room B."),
+    ("amount", "accounting", "ja", "会食費 18,400円 を精算してください。", "18,400円",
+     "会食費を精算してください。"),
+    ("amount", "accounting", "en", "Please reimburse JPY 18,400 for the dinner.", "JPY 18,400",
+     "Please reimburse the dinner."),
+    ("item", "general_affairs", "ja", "3階のエアコンが止まりました。", "エアコン",
+     "備品を用意してください。"),
+    ("item", "general_affairs", "en", "The kitchen fridge is leaking.", "fridge",
+     "Could you get us some supplies?"),
+    ("quantity", "procurement", "ja", "モニターを3台購入したいです。", "3台",
+     "モニターを購入したいです。台数は確認中です。"),
+    ("quantity", "procurement", "en", "Please order 5 licences of Acrobat.", "5 licences",
+     "Please order Acrobat licences."),
+    ("date", "hr", "ja", "4月1日から派遣の森さんが来ます。", "4月1日",
+     "近々、有給を取りたいです。"),
+    ("date", "hr", "en", "I would like to take leave on April 6.", "April 6",
+     "I would like to take some leave next month."),
+    ("person", "hr", "ja", "派遣の森 直樹さんの勤怠登録をお願いします。", "森",
+     "部下の勤怠登録をお願いします。"),
+    ("person", "hr", "en", "Please set up payroll for our new hire, Anna Schmidt.", "Anna Schmidt",
+     "Please set up payroll for a new temp starting soon."),
+    ("system", "it", "ja", "Outlookでメールが送信できません。", "Outlook",
+     "共有フォルダが開けません。"),
+    ("system", "it", "en", "My laptop will not boot since this morning.", "laptop",
+     "I forgot my password again, please reset."),
+    ("symptom", "it", "ja", "Salesforceにログインできません。", "でき",
+     "Salesforceの調子がおかしいです。"),
+    ("symptom", "it", "en", 'Excel shows "file is locked" when I open it.', "file is locked",
+     "Excel is not working properly."),
+    ("attachment", "accounting", "ja", "領収書を添付します。", "",
+     "領収書を添付します。"),
+    ("attachment", "legal", "en", "Please check the attached contract.", "",
+     "Please check the attached contract."),
+]
+
+
+@pytest.mark.parametrize(("slot", "type_", "lang", "given", "evidence", "lacking"), CASES)
+def test_slot_found_with_evidence_and_missing(
+    slot: str, type_: str, lang: str, given: str, evidence: str, lacking: str
+) -> None:
+    attachments: tuple[str, ...] = ()
+    if slot == "attachment":
+        attachments = ("receipt_0324.pdf",) if type_ == "accounting" else ("contract_draft.docx",)
+    f = detect(slot, rt(given, lang, attachments=attachments), type_)
+    assert f.found, (slot, given)
+    assert evidence in f.evidence
+    assert f.source in ("subject", "body", "thread", "attachment", "sender")
+    g = detect(slot, rt(lacking, lang), type_)
+    assert not g.found, (slot, lacking, g.evidence)
+
+
+def test_attached_documents_stand_in_for_details() -> None:
+    r = rt("経費精算をお願いします。", "ja", attachments=("領収書_0324.pdf",))
+    res = check(r, "accounting")
+    assert res.missing == ()
+    amount = next(f for f in res.findings if f.slot == "amount")
+    assert amount.source == "attachment"
+    legal = check(rt("Please review before Friday because sales wants to sign.", "en",
+                     attachments=("MSA_draft_v2.docx",)), "legal")
+    assert "counterparty" not in legal.missing and "attachment" not in legal.missing
+    shot = detect("symptom", rt("Teams again...", "en", attachments=("screenshot.png",)), "it")
+    assert shot.found and shot.source == "attachment"
+
+
+def test_thread_counts_as_context() -> None:
+    body = "Any update on this?\n\n-----Original Message-----\nFrom: X\nWe need it because of the audit."
+    f = detect("reason", rt(body, "en"), "procurement")
+    assert f.found and f.source == "thread"
+
+
+def test_sender_is_the_person_when_about_themselves() -> None:
+    f = detect("person", rt("I'd like to take a day off on 3/30.", "en"), "hr")
+    assert f.found and f.source == "sender"
+    g = detect("person", rt("4月1日付で退職したいです。\n\n設計課 松岡", "ja"), "hr")
+    assert g.found
+
+
+def test_signature_is_not_a_customer() -> None:
+    body = "Please register the order.\n\nBest regards,\nDaniel Kim\nSorano Instruments Inc."
+    assert not detect("customer", rt(body, "en"), "sales_support").found
+    new, sig, _ = split_body(body)
+    assert "Sorano" in sig and "Sorano" not in new
+
+
+def test_check_uses_required_table_and_needs_clarification() -> None:
+    r = rt("A社の契約を変更したいです。", "ja")
+    res = check(r, "sales_support")
+    assert res.missing == ("reason", "deadline")
+    assert res.needs_clarification
+    assert check(r, "other").findings == ()
+    custom = check(r, "sales_support", {"sales_support": ("customer",)})
+    assert custom.missing == () and [f.slot for f in custom.findings] == ["customer"]
+    assert set(REQUIRED_SLOTS["sales_support"]) == {f.slot for f in res.findings}
+
+
+def test_check_reports_the_deadline() -> None:
+    res = check(rt("大和精機様の件、3/27までにお願いします。", "ja"), "sales_support")
+    assert res.deadline is not None and res.deadline.business_days == 3
