@@ -80,7 +80,8 @@ def reassign(cfg: Config, ref: str, to: str, reason: str, *, actor: str, now: da
         repo.add_ref(s, mail.message_id, req.id, "out")
         repo.add_event(s, req, "reassigned", now=now, actor=actor, to_status="assigned",
                        reason=f"{previous.email if previous else '-'} -> {owner.email}: {reason}",
-                       data={"from": previous.email if previous else None, "to": owner.email})
+                       data={"from": previous.email if previous else None, "to": owner.email},
+                       owner_id=req.owner_id)
         return f"{req.ref} reassigned to {owner.name} <{owner.email}>"
 
 

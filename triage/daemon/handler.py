@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -274,7 +274,8 @@ def _assign(s: Any, sv: Services, req: Any, owner: OwnerConfig, reason: str,
     _send(s, sv, notice, req, now, rate_limited=False)
     repo.add_event(s, req, kind, now=now, actor=actor, to_status="assigned",
                    reason=f"{owner.name} <{owner.email}>: {reason}",
-                   model_version=req.model_version, data={"owner": owner.email})
+                   model_version=req.model_version, data={"owner": owner.email},
+                   owner_id=req.owner_id)
     if ack and not _acknowledged(s, req):
         _send(s, sv, compose.acknowledgement(_view(req, owner=owner, sender=msg),
                                              _new_id(sv, req)), req, now, rate_limited=True)
@@ -295,7 +296,7 @@ def _to_triage_queue(s: Any, sv: Services, req: Any, reason: str, msg: ParsedMes
                                   owner_lang=tq.lang)
     _send(s, sv, notice, req, now, rate_limited=False)
     repo.add_event(s, req, "triage_queue", now=now, to_status="triage_queue", reason=reason,
-                   model_version=req.model_version)
+                   model_version=req.model_version, owner_id=req.owner_id)
     if ack and not _acknowledged(s, req):
         _send(s, sv, compose.acknowledgement(_view(req, owner=tq, sender=msg), _new_id(sv, req)),
               req, now, rate_limited=True)
@@ -336,7 +337,8 @@ def _continue_request(s: Any, sv: Services, msg: ParsedMessage, req: Any, via: s
     pred = Prediction(type=req.type, type_confidence=req.type_confidence or 0.0,
                       urgency=req.urgency, urgency_confidence=req.urgency_confidence or 0.0,
                       model_version=req.model_version or "", confident=True)
-    return _route(s, sv, req, rt, pred, msg, now, may_reply=guard.may_auto_reply(msg))
+    outcome = _route(s, sv, req, rt, pred, msg, now, may_reply=guard.may_auto_reply(msg))
+    return replace(outcome, status="merged")
 
 
 def _owner_config(s: Any, sv: Services, req: Any) -> OwnerConfig | None:

@@ -122,7 +122,7 @@ def run_demo(*, workdir: str | None, models_dir: str, echo: Callable[[str], None
         _run_until_idle(runner, expect=len(SAMPLES))
 
         answer_key = next(iter(REPLY_TO_CLARIFICATION))
-        clar = [raw for raw in servers.sent_raw() if b"Auto-Submitted: auto-replied" in raw
+        clar = [raw for raw in (m.raw for m in servers.sent()) if b"Auto-Submitted: auto-replied" in raw
                 and _is_clarification_for(raw, answer_key)]
         if clar:
             echo(f"\nthe sender of '{answer_key}' answers the clarification ...")
@@ -136,7 +136,7 @@ def run_demo(*, workdir: str | None, models_dir: str, echo: Callable[[str], None
         echo("\n=== assignment log (triage log) ===")
         echo(render_log(rows, "table"))
         echo("=== mails sent (captured by the SMTP server) ===")
-        for raw in servers.sent_raw():
+        for raw in (m.raw for m in servers.sent()):
             to, subject, auto, text = _summary(raw)
             echo(f"--- To: {to} | {auto}\n    Subject: {subject}")
             for line in text.strip().splitlines()[:14]:

@@ -82,7 +82,8 @@ def create_request(s: Session, **fields: Any) -> Request:
 def add_event(s: Session, request: Request | None, kind: str, *, now: datetime,
               actor: str = "system", to_status: str | None = None, reason: str = "",
               model_version: str | None = None, confidences: dict[str, Any] | None = None,
-              data: dict[str, Any] | None = None, message_row: Message | None = None) -> Event:
+              data: dict[str, Any] | None = None, message_row: Message | None = None,
+              owner_id: int | None = None) -> Event:
     """Record one step; when to_status is given the request moves there in the same breath."""
     from_status = request.status if request is not None else None
     if request is not None and to_status is not None:
@@ -92,7 +93,8 @@ def add_event(s: Session, request: Request | None, kind: str, *, now: datetime,
                message_row_id=message_row.id if message_row is not None else None,
                at=now, actor=actor, kind=kind, from_status=from_status,
                to_status=to_status if to_status is not None else from_status,
-               reason=reason, model_version=model_version, confidences=confidences, data=data)
+               reason=reason, model_version=model_version, confidences=confidences, data=data,
+               owner_id=owner_id)
     s.add(ev)
     return ev
 
