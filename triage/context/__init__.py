@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from triage.context import docs, goods, it, money, parties, people, reason, timing
+from triage.context import learned as learned_models
 from triage.context.view import View, build_view
 from triage.deadlines import find_deadline
 from triage.records import ContextResult, RequestText, SlotFinding
@@ -44,12 +45,16 @@ def check(
     rt: RequestText,
     type: str,
     required: Mapping[str, tuple[str, ...]] | None = None,
+    *,
+    learned: bool = True,
 ) -> ContextResult:
     """Findings for every slot ``type`` requires, and the stated deadline if any.
 
     ``required`` maps types to slots (an organisation's config); it defaults to
     taxonomy.REQUIRED_SLOTS. A slot without a detector is reported found with no
-    evidence: asking about a detail nobody can check would only cost trust.
+    evidence: asking about a detail nobody can check would only cost trust. Where a
+    learned model ships for a slot (models/context_<slot>.json), it has the last word
+    over the rule (``learned=False`` gives the rules alone, as training needs).
     """
     table = REQUIRED_SLOTS if required is None else required
     slots = table.get(type, ())
@@ -60,11 +65,29 @@ def check(
         if detector is None:
             findings.append(SlotFinding(slot, True, "", ""))
             continue
-        findings.append(detector(view, type))
+        finding = detector(view, type)
+        if learned:
+            finding = _second_opinion(finding, view)
+        findings.append(finding)
     deadline = None
     if rt.sent_at is not None and rt.sent_at.tzinfo is not None:
         deadline = find_deadline(f"{rt.subject}\n{view.body}", rt.sent_at)
     return ContextResult(type=type, findings=tuple(findings), deadline=deadline)
+
+
+def _second_opinion(finding: SlotFinding, view: View) -> SlotFinding:
+    model = learned_models.load(finding.slot)
+    if model is None:
+        return finding
+    p = model.p_missing(view.text, not finding.found)
+    if p >= model.threshold:
+        if finding.found:
+            return SlotFinding(finding.slot, False, f"(learned p={p:.2f}) {finding.evidence}", "")
+        return finding
+    if finding.found:
+        return finding
+    return SlotFinding(finding.slot, True, model.evidence(view.text) or f"(learned p={p:.2f})",
+                       "body")
 
 
 __all__ = ["DETECTORS", "check", "detect", "build_view", "View"]
