@@ -57,9 +57,12 @@ class SlotModel:
     meta: dict | None = None
 
     def _weights(self, text: str) -> dict[int, float]:
-        counts = Counter(g for g in char_ngrams(text) if g in self.vocabulary)
-        vals = {self.vocabulary[g]: (1.0 + math.log(c)) * self.idf[self.vocabulary[g]]
-                for g, c in counts.items()}
+        vocab, idf, log = self.vocabulary, self.idf, math.log
+        vals: dict[int, float] = {}
+        for g, c in Counter(char_ngrams(text)).items():
+            i = vocab.get(g)
+            if i is not None:
+                vals[i] = (1.0 + log(c)) * idf[i]
         norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
         return {i: v / norm for i, v in vals.items()}
 

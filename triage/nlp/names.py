@@ -7,6 +7,8 @@ the cheap part of the pipeline (DESIGN.md: ~3 ms per request).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from triage.nlp import pipeline
 
 _HONORIFICS = ("さん", "様", "氏", "君", "くん", "ちゃん", "殿")
@@ -14,6 +16,11 @@ _HONORIFICS = ("さん", "様", "氏", "君", "くん", "ちゃん", "殿")
 
 def ja_person_names(text: str) -> list[tuple[str, int]]:
     """(name, character offset) for each person name, family + given name merged."""
+    return list(_names(text))
+
+
+@lru_cache(maxsize=64)
+def _names(text: str) -> tuple[tuple[str, int], ...]:
     doc = pipeline("ja")(text)
     out: list[tuple[str, int]] = []
     i = 0
@@ -29,7 +36,7 @@ def ja_person_names(text: str) -> list[tuple[str, int]]:
             i = j + 1
             continue
         i += 1
-    return out
+    return tuple(out)
 
 
 def ja_honorific_names(text: str) -> list[tuple[str, int]]:
