@@ -30,7 +30,7 @@ _DEADLINE_WORDS = re.compile(
     r"(?:(?:期限|締切|締め切り|納期|希望日|希望納期|期日)\s*[:：は]|必着|までに|迄に|"
     r"(?<!\d)\d{1,2}月(?:上旬|中旬|下旬|中|末|頃|ごろ|初め|前半|後半)|(?<!\d)\d{1,2}月(?:まで|に|から|予定)|"
     r"年明け|年内|年度内|年度末|来期|来年度|今期中|上期中|下期中|今年度中|"
-    r"\b(?:in|by|before|until|early|mid|late|end of) (?:january|february|march|april|may|june|july|"
+    r"来月|\bnext month\b|\b(?:in|by|before|until|early|mid|late|end of|from|from the|effective) (?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december)\b|\bnext (?:quarter|year|few weeks|couple of weeks)\b|"
     r"\bthis (?:quarter|year)\b|\b(?:in|by|before) Q[1-4]\b|\bsometime\b|\bNOW\b|"
     r"\bdeadline\b|\bdue (?:date|on|by)\b|\bno later than\b|\bneeded by\b|"

@@ -120,12 +120,20 @@ def _trailing_signature(text: str) -> tuple[str, str]:
     return "\n".join(lines[:i]), "\n".join(lines[i:])
 
 
+_HEADER_LINE = re.compile(
+    r"^[>\s]*(?:(?:From|Sent|Date|To|Cc|Subject|差出人|送信者|送信日時|日付|日時|宛先|件名|Von|Gesendet|An|Betreff)\s*[:：].*|"
+    r"On .{5,80} wrote:|-{2,}.*(?:Original Message|Forwarded message|転送|元のメッセージ).*)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
 def build_view(rt: RequestText, lang: str | None = None) -> View:
     """Normalise and split a RequestText once for all detectors."""
     body = normalise(rt.body)
     new, sig, thread = split_body(body)
     if rt.thread:
         thread = f"{thread}\n{normalise(rt.thread)}".strip()
+    thread = _HEADER_LINE.sub("", thread).strip()  # header dates are not the request's
     subject = normalise(rt.subject)
     if lang is None:
         lang = rt.lang or ("ja" if _CJK.search(subject + new) else "en")
