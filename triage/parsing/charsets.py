@@ -54,8 +54,14 @@ _ALIASES = {
     "charset": "", "us-askey": "ascii",
 }
 
-# cp932 decodes JIS 1-33 (the wave dash) as U+FF5E; the JIS meaning is U+301C.
-_WAVE_DASH = str.maketrans({"\uff5e": "\u301c"})
+# The same JIS code decodes differently in Python's JIS codecs and cp932 (the famous
+# wave dash: U+301C vs U+FF5E). Japanese text is made consistent whichever path decoded
+# it: the wave dash takes its JIS form 〜 (what Macs and phones send in UTF-8); the
+# other three take the cp932 forms, which NFKC folds to ASCII for downstream matching
+# (－ -> "-" in phone numbers and REQ-000123).
+_JIS_UNIFY = str.maketrans(
+    {"\uff5e": "\u301c", "\u2016": "\u2225", "\u2212": "\uff0d", "\u00ac": "\uffe2"}
+)
 _KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
 _ESC_JIS = re.compile(rb"\x1b\$[@B]|\x1b\$\(D|\x1b\(I")
 _DETECT_LIMIT = 64 * 1024
@@ -263,7 +269,7 @@ def _guess(data: bytes) -> tuple[str, str] | None:
 def _finish(text: str, codec: str) -> str:
     text = text.replace("\x00", "")
     if any(key in codec for key in ("jis", "932", "euc_jp", "eucjp", "euc")) and "kr" not in codec:
-        text = text.translate(_WAVE_DASH)
+        text = text.translate(_JIS_UNIFY)
     return text
 
 

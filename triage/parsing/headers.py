@@ -31,7 +31,8 @@ _ENCODED_WORD = re.compile(
 _SPACE_BETWEEN = re.compile(r"^[ \t\r\n]*$")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _SURROGATES = re.compile("[\udc80-\udcff]")
-_ANGLE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
+_ID_TOKEN = re.compile(r"<\s*([^<>\s]+?)\s*>|([^\s<>,;\"]+@[^\s<>,;\"]+)")
+_COMMENTS = re.compile(r"\([^()]*\)")
 
 
 def raw_to_bytes(value: str) -> bytes:
@@ -162,11 +163,9 @@ def parse_msgids(value: str | None, *, first_only: bool = False) -> list[str]:
     """Message-IDs of a References/In-Reply-To header, each normalised to "<...>"."""
     if not value:
         return []
-    value = _FOLD.sub(" ", value)
-    found = [f"<{m}>" for m in _ANGLE_ID.findall(value)]
-    if not found:
-        # clients that drop the brackets: keep tokens that look like ids
-        found = [f"<{tok.strip('<>')}>" for tok in re.split(r"[\s,]+", value) if "@" in tok]
+    value = _COMMENTS.sub(" ", _FOLD.sub(" ", value))
+    # bracketed IDs, and bare tokens that look like IDs (clients that drop the brackets)
+    found = [f"<{a or b}>" for a, b in _ID_TOKEN.findall(value)]
     return found[:1] if first_only else found
 
 

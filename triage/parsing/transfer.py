@@ -21,7 +21,9 @@ def _base64(data: bytes) -> tuple[bytes, str | None]:
     if not stripped:
         return b"", None
     junk = len(_B64_CHARS.sub(b"", stripped[:4096]))
-    if junk > 0.1 * min(len(stripped), 4096):
+    lines = [ln.strip() for ln in stripped[:4096].splitlines() if ln.strip()]
+    spaced = sum(1 for ln in lines if re.search(rb"\s", ln))
+    if junk > 0.1 * min(len(stripped), 4096) or spaced > len(lines) / 2:
         return data, "bad-base64:not-base64"  # plain text that claims to be base64
     cleaned = _B64_JUNK.sub(b"", stripped)
     body = cleaned.rstrip(b"=").replace(b"=", b"")
