@@ -18,19 +18,22 @@ from triage.records import SlotFinding
 # someone other than the sender, described but not (yet) named
 _THIRD_PARTY = re.compile(
     r"部下|メンバー|スタッフ|派遣(?:社員|の方|さん)?|新入社員|新人|内定者|中途(?:入社|採用)?|"
-    r"アルバイト|パート(?:さん|社員)?|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
+    r"アルバイト|パート(?:さん|社員|の方)|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
     r"(?:一|1|２|2|3|数)名|後任|新卒|インターン|対象者|候補者?|上司|同僚|匿名|社員が(?:い|お)|"
     r"本人(?:から|が|に|の)|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
-    r"\b(?:my|our) (?:team ?member|report|direct report|engineer|staff|colleague|employee|"
-    r"assistant|new hire|intern|temp)s?\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
+    r"\b(?:my|our) (?:\w+ )?(?:team ?member|report|direct report|engineer|staff|colleague|employee|"
+    r"assistant|new hire|intern|temp|driver|operator|technician|inspector|worker)(?:s|'s)?\b|"
+    r"\b(?:some|several|many|a few|new|\d+|one|two|three) (?:\w+ )?(?:staff|guys|people|workers|"
+    r"employees|operators|inspectors?|members)\b|\bsome of us\b|\bstaff from\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
     r"starter|joiner|contractor|intern|employee|colleague|team member|engineer)\b|"
-    r"\bnew (?:hire|joiner|starter|employee|temp|colleague)s?\b|\bsomeone\b|\bsomebody\b|"
+    r"\bnew (?:hire|joiner|starter|employee|temp|colleague)s?\b|"
     r"\b(?:an?|the) (?:employee|staff member|worker)\b|"
     r"\b(?:a|one|two|three|\d+) (?:[a-z]+ )?(?:temps?|workers?|employees?|staff|engineers?|"
     r"interns?|contractors?|technicians?|operators?|drivers?)\b|\bstaff (?:leaving|joining)\b|"
-    r"\banonymous\b|\bmy (?:manager|boss|supervisor)\b",
+    r"\banonymous\b",
     re.IGNORECASE,
 )
+_NAME_LIST = re.compile(r"名簿|氏名|対象者(?:一覧|リスト)|names?|list|roster", re.IGNORECASE)
 _SELF = re.compile(
     r"私|自分|わたくし|小職|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
     re.IGNORECASE,
@@ -64,6 +67,10 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
         m = _EN_TITLE.search(text) or _ID.search(text)
         if m:
             return found("person", m.group(0), part.source)
+        if view.lang != "ja" and part.source == "thread":
+            for m in _EN_NAME.finditer(text):
+                if not _EN_NOT_NAME.match(m.group(0)):
+                    return found("person", m.group(0), part.source)
         if view.lang != "ja" and cue is not None and part.source in ("subject", "body"):
             lo, hi = max(0, cue.start() - 60), cue.end() + 80
             window = view.own_text[lo:hi]
@@ -103,4 +110,7 @@ def detect_person(view: View) -> SlotFinding:
         return found("person", "(the sender)", "sender")
     if named is not None:
         return named
+    listed = _NAME_LIST.search(view.own_text)
+    if listed and view.attachments:
+        return found("person", view.attachments[0], "attachment")  # "names attached"
     return missing("person", tp.group(0))
