@@ -53,7 +53,30 @@ _GENERIC_ITEM = re.compile(
     re.IGNORECASE,
 )
 # a model or part number: capitals and digits (FM-320, ZD421), or a CamelCase product name
-_MODEL = re.compile(r"\b[A-Z]{1,5}-?\d{2,5}[A-Z]?\b(?![/:])|\b[A-Z][a-z]+[A-Z][A-Za-z]+\b")
+_MODEL = re.compile(
+    r"(?<![\w/])(?=[A-Z0-9\-]*\d)(?=[A-Z0-9\-]*[A-Z])[A-Z0-9][A-Z0-9\-]{3,}(?![\w/])|"
+    r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b"
+)
+_NOT_MODEL = re.compile(r"^(?:PO|SO|Q|JV|INV|REQ|PR)-?\d|^\d+-\d+$|^(?:FY|Q[1-4]|H[12])\d*$|^COVID")
+# katakana nouns name things (トルクレンチ, カレンダー); these common ones do not
+_KATAKANA = re.compile(r"[\u30a1-\u30faー]{3,}")
+_KATAKANA_NOT_ITEM = re.compile(
+    r"^(?:スケジュール|ミーティング|プロジェクト|メール|システム|アカウント|パスワード|コスト|ライン|チーム|"
+    r"スタッフ|メンバー|サポート|サービス|ケース|タイミング|スペース|リスト|データ|ファイル|フォーム|ルール|"
+    r"ステータス|エラー|トラブル|イベント|セミナー|キャンセル|スケジュール|アドレス|ページ|サイト|"
+    r"マネージャー|リーダー|ユーザー?|オフィス|フロア|センター|グループ|レポート|コメント|チェック|"
+    r"テスト|サンプル|モデル|タイプ|サイズ|メーカー|ベンダー|カタログ|ショップ|ネット|アマゾン|"
+    r"モノタロウ|アスクル|ミスミ|ダウンロード|インストール|ログイン|アクセス|リンク|ボタン|"
+    r"ゴールデンウィーク|ウィーク|ドラフト|コピー|スキャン|プリント|ペース|レベル)$"
+)
+_VAGUE_ITEM = re.compile(
+    r"例の|あの(?:小型の|大きい|)?(?:機材|もの|物|やつ|部品|機械|計測器|装置)|あれ(?:が|、|は|を|です|壊)|"
+    r"同じもの|同じ物|いつもの(?:もの|やつ|あれ)|"
+    r"\bthe thing\b|\bthat thing\b|\bthose \w+ (?:we|you|he|she|they|\w+ ordered)\b|"
+    r"\bthe (?:parts|items|stuff|ones) we (?:talked|discussed|spoke)|\bthe usual\b|"
+    r"\bthe same (?:one|ones|thing|things|as last time)\b|\bwhat we (?:talked|discussed)",
+    re.IGNORECASE,
+)
 _ITEM_JA = re.compile(
     # product vocabulary (procurement and general affairs)
     r"ノート\s?PC|パソコン|PC|laptop|monitor|モニター|ディスプレイ|キーボード|マウス|ヘッドセット|"
@@ -83,13 +106,31 @@ _ITEM_EN = re.compile(
     r"docking stations?|chargers?|adapters?|speakers?|helmets?|uniforms?|gloves?|masks?|"
     r"first aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
     r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?|laptops?|monitors?|"
-    r"PCs?|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?)\b",
+    r"PCs?|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?|"
+    r"boardroom|reception|trays?|calendars?|vests?|pests?|cockroach(?:es)?|mice|rats?|"
+    r"ferrules?|cups?|wrench(?:es)?|gauges?|transmitters?|thermometers?|adapters?|fittings?|"
+    r"valves?|pumps?|motors?|drives?|batteries|battery|filters?|cartridges?|coffee|water)\b",
     re.IGNORECASE,
 )
 
 
+def _model(text: str) -> re.Match[str] | None:
+    for m in _MODEL.finditer(text):
+        if not _NOT_MODEL.match(m.group(0)):
+            return m
+    return None
+
+
+def _katakana(text: str) -> re.Match[str] | None:
+    for m in _KATAKANA.finditer(text):
+        if not _KATAKANA_NOT_ITEM.match(m.group(0)):
+            return m
+    return None
+
+
 def _first_item(text: str) -> re.Match[str] | None:
-    found_ = [m for p in (_MODEL, _ITEM_JA, _ITEM_EN) if (m := p.search(text))]
+    found_ = [m for m in (_model(text), _ITEM_JA.search(text), _ITEM_EN.search(text),
+                          _katakana(text)) if m]
     return min(found_, key=lambda m: m.start()) if found_ else None
 # the noun right before a counter: "モニター 3台", "3 units of X"
 _COUNTED_NOUN = re.compile(
@@ -118,6 +159,13 @@ def detect_quantity(view: View) -> SlotFinding:
 
 
 def detect_item(view: View) -> SlotFinding:
+    vague = _VAGUE_ITEM.search(view.own_text)
+    if vague:
+        for part in view.parts:
+            m = _model(part.text)
+            if m:
+                return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
+        return missing("item", vague.group(0))  # "the thing", 例の機材: which one?
     for part in view.parts:
         m = _first_item(part.text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
