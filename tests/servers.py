@@ -25,8 +25,8 @@ from imapclient import IMAPClient
 from triage.config import ImapConfig
 from triage.demo.servers import PymapServer, free_port, wait_for_port
 
-DOVECOT = Path("/usr/sbin/dovecot")
-DOVEADM = Path("/usr/bin/doveadm")
+DOVECOT = Path(os.environ.get("TRIAGE_DOVECOT", "/usr/sbin/dovecot"))
+DOVEADM = Path(shutil.which("doveadm") or "/usr/bin/doveadm")
 LOOPBACK = "127.0.0.1"
 
 
@@ -232,6 +232,7 @@ mail_location = maildir:{work}/mail/%u
 mail_uid = {uid}
 mail_gid = {gid}
 mailbox_list_index = yes
+mail_fsync = never
 protocol imap {{
   mail_max_userip_connections = 100
   imap_idle_notify_interval = 1 mins

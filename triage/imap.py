@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import re
 import select
 import socket
 import ssl
@@ -47,6 +48,8 @@ _IDLE_MAX = 29 * 60.0
 _SLICE = 0.5
 _DEAD_EVENTS = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
 _NEW_MAIL = (b"EXISTS", b"RECENT")
+_NEW_MAIL_LINE = re.compile(rb"\* \d+ (EXISTS|RECENT)\b", re.IGNORECASE)
+_LITERAL = re.compile(rb"\{(\d+)\+?\}$")
 
 
 class ImapLoginError(MailboxError):
@@ -345,10 +348,10 @@ class ImapMailbox:
             if not self._readable(sock, min(_SLICE, deadline - now, renew_at - now)):
                 continue
             with self._translated("idle", idle=True):
-                responses = client.idle_check(timeout=0)
-            if _has_new_mail(responses):
+                lines = _read_available_lines(client)
+            if any(_NEW_MAIL_LINE.match(line) for line in lines):
                 return True
-            if any(isinstance(r, tuple) and r and r[0] == b"BYE" for r in responses):
+            if any(line[:5].upper() == b"* BYE" for line in lines):
                 self._drop()
                 raise MailboxError("imap server said BYE during IDLE")
 
@@ -470,6 +473,26 @@ def _pending_untagged(client: IMAPClient) -> bool:
         if pending.pop(key, None):
             found = True
     return found
+
+
+def _read_available_lines(client: IMAPClient) -> list[bytes]:
+    """Read the untagged lines the server has sent during IDLE, each one whole.
+
+    imapclient's ``idle_check`` reads in non-blocking mode and fails with "unterminated
+    line" when a response arrives in two TCP segments (seen with pymap); here each line
+    is read blocking (bounded by the session timeout) once the socket said there is data,
+    and reading stops when nothing more is waiting.
+    """
+    imap = client._imap  # noqa: SLF001 - imaplib's line reader, as imapclient itself uses
+    lines: list[bytes] = []
+    while True:
+        line = imap._get_line()  # noqa: SLF001
+        while (literal := _LITERAL.search(line)) is not None:  # {n} + n bytes + rest
+            imap.read(int(literal.group(1)))
+            line = line[:literal.start()] + b"\"\"" + imap._get_line()  # noqa: SLF001
+        lines.append(line)
+        if not _buffered(client):
+            return lines
 
 
 def _buffered(client: IMAPClient) -> bool:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the test suite in the project's virtualenv (created if missing).
+# Arguments go to pytest. "No tests collected" (pytest exit 5) counts as a failure:
+# a run that tested nothing must not look green.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ ! -x .venv/bin/python ]]; then
+    python_bin="$(command -v python3.11 || command -v python3)"
+    echo "creating .venv with ${python_bin}" >&2
+    "${python_bin}" -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [[ ${status} -eq 5 ]]; then
+    echo "test.sh: pytest collected no tests; treating that as a failure" >&2
+    exit 1
+fi
+exit "${status}"
