@@ -22,6 +22,7 @@ from triage.model import (
     list_versions,
     train_and_register,
 )
+from triage.model.classifier import fast_proba
 from triage.records import ContextResult, RequestText
 from triage.taxonomy import TYPES
 
@@ -69,6 +70,11 @@ def test_smoke_train_load_predict_evaluate(trained: tuple[Path, str]) -> None:
 
     def no_slots(rt: RequestText, type_: str) -> ContextResult:
         return ContextResult(type=type_, findings=())
+
+    fields = clf.models["type"][0].transform([to_request_text(r) for r in records])
+    for task in ("type", "urgency"):
+        pipe = clf.models[task]
+        assert fast_proba(pipe, fields) == pytest.approx(pipe[1:].predict_proba(fields), abs=1e-9)
 
     report = evaluate(records, clf, no_slots)
     assert report["n"] == 48 and 0.0 <= report["type"]["macro_f1"] <= 1.0
