@@ -102,3 +102,12 @@ def test_holdout_split_is_stable_and_stratified() -> None:
     # membership depends on the ids only: adding records keeps the old hold-out records held
     _, held_again = holdout_split(recs[::-1], 0.2)
     assert {r.id for r in held_again} == {r.id for r in held}
+
+
+def test_summaries(tmp_path: Path) -> None:
+    fake_versions(tmp_path, V1, V2)
+    registry.promote(tmp_path, V2)
+    rows = registry.summaries(tmp_path)
+    assert [r["version"] for r in rows] == [V1, V2]
+    assert [r["current"] for r in rows] == [False, True]
+    assert rows[0]["metrics"] == {"type_macro_f1": None, "urgency_macro_f1": None}

@@ -110,3 +110,31 @@ def rollback(models_dir: str | Path) -> str:
     _write_atomic(d / HISTORY, "\n".join(history) + ("\n" if history else ""))
     _write_atomic(d / CURRENT, target + "\n")
     return target
+
+
+def summaries(models_dir: str | Path) -> list[dict[str, Any]]:
+    """One row per version for listings: version, created_at, n_records, current, and
+    the hold-out scores (metrics.type_macro_f1 / urgency_macro_f1, None if absent)."""
+    d = Path(models_dir)
+    cur = current(d)
+    rows = []
+    for name in list_versions(d):
+        try:
+            meta = artefact.read_metadata(d / name)
+        except ModelError as exc:
+            rows.append({"version": name, "error": str(exc), "current": name == cur})
+            continue
+        held = (meta.get("metrics") or {}).get("holdout") or {}
+        rows.append(
+            {
+                "version": name,
+                "created_at": meta.get("created_at"),
+                "n_records": (meta.get("training_data") or {}).get("n"),
+                "current": name == cur,
+                "metrics": {
+                    "type_macro_f1": (held.get("type") or {}).get("macro_f1"),
+                    "urgency_macro_f1": (held.get("urgency") or {}).get("macro_f1"),
+                },
+            }
+        )
+    return rows
