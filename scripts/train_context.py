@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slot", default="reason")
     ap.add_argument("--out", default="models")
     ap.add_argument("--C", type=float, default=3.0)
+    ap.add_argument("--fit-on", choices=("all", "tune"), default="all",
+                    help="tune: write the 70%% fit (to measure the held-out 30%% honestly)")
     a = ap.parse_args(argv)
     files = a.files or sorted(glob.glob("training_data/*.jsonl"))
     records, digest = [], hashlib.sha256()
@@ -98,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {"heldout_rules": prf(h_y, h_rule), "heldout_learned": prf(h_y, pred)}
     print(json.dumps(metrics))
     all_x, all_rule, all_y = t_x + h_x, t_rule + h_rule, t_y + h_y
+    if a.fit_on == "tune":
+        all_x, all_rule, all_y = t_x, t_rule, t_y
     vec, clf = fit(all_x, all_rule, all_y, a.C)
     meta = {"trained_on": [Path(f).name for f in files], "records": len(records),
-            "rows": len(all_y), "data_sha256": digest.hexdigest(), "seed": SEED, "C": a.C,
+            "rows": len(all_y), "fit_on": a.fit_on, "data_sha256": digest.hexdigest(), "seed": SEED, "C": a.C,
             "sklearn": sklearn.__version__, "format": FORMAT, "metrics": metrics,
             "fitted": datetime.now().isoformat(timespec="seconds")}
     out = model_path(a.slot, Path(a.out))

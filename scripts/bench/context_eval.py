@@ -19,6 +19,9 @@ from triage.records import RequestText
 from triage.taxonomy import REQUIRED_SLOTS, SLOTS
 
 
+LEARNED = True
+
+
 def load(paths: list[str]) -> list[dict]:
     out = []
     for p in paths:
@@ -48,7 +51,7 @@ def evaluate(records: list[dict], errors: str | None = None) -> dict:
     slot = defaultdict(Counter)
     nc = defaultdict(Counter)
     for r in records:
-        res = check(to_rt(r), r["type"])
+        res = check(to_rt(r), r["type"], learned=LEARNED)
         pred, gold = set(res.missing), set(r["missing"])
         for lang in ("all", r["lang"]):
             for s in REQUIRED_SLOTS.get(r["type"], ()):
@@ -94,7 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", default=None, help="print the errors of one slot")
     ap.add_argument("--part", choices=("all", "tune", "heldout"), default="all",
                     help="training_data split: 30%% held out by a stable hash of the id")
+    ap.add_argument("--models", default=None, help="directory of learned slot models")
+    ap.add_argument("--rules-only", action="store_true")
     a = ap.parse_args(argv)
+    if a.models:
+        from pathlib import Path
+
+        from triage.context import learned
+
+        learned.use_directory(Path(a.models))
+    global LEARNED
+    LEARNED = not a.rules_only
     recs = load(a.files)
     if a.part != "all":
         recs = [r for r in recs if heldout(r["id"]) == (a.part == "heldout")]

@@ -107,14 +107,23 @@ class SlotModel:
         )  # fmt: skip
 
 
-def model_path(slot: str, directory: Path = DEFAULT_DIR) -> Path:
-    return directory / f"context_{slot}.json"
+_directory: list[Path] = [DEFAULT_DIR]
+
+
+def use_directory(directory: Path) -> None:
+    """Load models from another directory (evaluation of a held-out fit, tests)."""
+    _directory[0] = Path(directory)
+    load.cache_clear()
+
+
+def model_path(slot: str, directory: Path | None = None) -> Path:
+    return (directory or _directory[0]) / f"context_{slot}.json"
 
 
 @lru_cache(maxsize=16)
-def load(slot: str, directory: Path = DEFAULT_DIR) -> SlotModel | None:
+def load(slot: str) -> SlotModel | None:
     """The shipped model for ``slot``, or None (rules alone) when there is none."""
-    path = model_path(slot, directory)
+    path = model_path(slot)
     if not path.exists():
         return None
     try:
