@@ -8,6 +8,7 @@ temporary directory that is removed afterwards.
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import secrets
@@ -120,11 +121,12 @@ class ImapAccount:
 class DovecotServer:
     """A private Dovecot instance: plaintext auth on loopback, passwd-file users, maildir.
 
-    As root, Dovecot refuses to run its login processes or to open mail as uid 0, so the
-    login processes run as ``dovenull``, the internal services as ``dovecot`` (both made
-    by the Debian package) and mail is owned by ``nobody``; the work directory is made
-    under /tmp (world-traversable) so those users can reach it. As an ordinary user
-    everything runs as that user.
+    As root (CI), Dovecot refuses to run its login processes as root and to open mail
+    as uid 0: login processes run as ``dovenull``, internal services as ``dovecot``
+    (both made by the Debian package), mail belongs to ``nobody``, and the work
+    directory is made under /tmp (world-traversable) so they can reach it. As an
+    ordinary user everything runs as that user (no chroots). No auth penalty or failure
+    delay: tests log in with wrong passwords on purpose.
     """
 
     def __init__(self, host: str = LOOPBACK, port: int | None = None) -> None:
@@ -138,18 +140,20 @@ class DovecotServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._users = 0
 
-    def _accounts(self) -> tuple[str, str, int, int]:
-        """(login user, internal user, mail uid, mail gid)."""
-        me = pwd.getpwuid(os.geteuid())
+    def _accounts(self) -> tuple[str, str, str, int, int]:
+        """(login user, internal user, internal group, mail uid, mail gid)."""
         if os.geteuid() != 0:
-            return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+            me = pwd.getpwuid(os.geteuid())
+            return me.pw_name, me.pw_name, grp.getgrgid(os.getegid()).gr_name, me.pw_uid, \
+                os.getegid()
         mail = pwd.getpwnam("nobody")
         login = _existing_user("dovenull", "nobody")
         internal = _existing_user("dovecot", "nobody")
-        return login, internal, mail.pw_uid, mail.pw_gid
+        group = grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name
+        return login, internal, group, mail.pw_uid, mail.pw_gid
 
     def start(self, timeout: float = 30.0) -> None:
-        login, internal, uid, gid = self._accounts()
+        login, internal, group, uid, gid = self._accounts()
         mail_root = self.workdir / "mail"
         mail_root.mkdir()
         os.chown(mail_root, uid, gid)
@@ -159,14 +163,14 @@ class DovecotServer:
         self.passwd.chmod(0o644)
         self.conf.write_text(DOVECOT_CONF.format(
             work=self.workdir, host=self.host, port=self.port, login=login,
-            internal=internal, uid=uid, gid=gid, first_uid=min(uid, 500) or 1,
+            internal=internal, group=group, uid=uid, gid=gid, first_uid=min(uid, 500) or 1,
             instance=self.workdir.name))
         with open(self.workdir / "stdout.log", "ab") as out:
             self._proc = subprocess.Popen([str(DOVECOT), "-F", "-c", str(self.conf)],
                                           stdout=out, stderr=subprocess.STDOUT,
                                           stdin=subprocess.DEVNULL)
         try:
-            wait_for_port(self.host, self.port, timeout, self._proc, self.log_path)
+            wait_for_port(self.host, self.port, timeout, proc=self._proc, log_path=self.log_path)
         except RuntimeError:
             self.stop()
             raise
@@ -227,6 +231,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 default_login_user = {login}
 default_internal_user = {internal}
+default_internal_group = {group}
 first_valid_uid = {first_uid}
 mail_location = maildir:{work}/mail/%u
 mail_uid = {uid}
@@ -245,12 +250,15 @@ userdb {{
   driver = static
   args = uid={uid} gid={gid} home={work}/mail/%u
 }}
+# no chroots: an ordinary user may not chroot (root does not need them for tests either)
 service anvil {{
+  chroot =
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
 }}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = {host}
     port = {port}

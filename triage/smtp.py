@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from triage.config import SmtpConfig
 from triage.errors import ConfigError, SmtpError
@@ -165,7 +165,7 @@ def _translate(exc: BaseException) -> SmtpSendError:
     return SmtpSendError(f"smtp failure: {type(exc).__name__}: {exc}", permanent=False)
 
 
-def _describe(refused: dict[str, tuple[int, bytes | str]]) -> str:
+def _describe(refused: Mapping[str, tuple[int, bytes | str]]) -> str:
     return ", ".join(f"{a} ({c} {_decode(m)})" for a, (c, m) in refused.items())
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from triage.config import ImapConfig, SmtpConfig
 from triage.imap import ImapMailbox
@@ -51,8 +51,9 @@ def free_port(host: str = LOOPBACK) -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, timeout: float = 30.0,
-                  proc: subprocess.Popen[bytes] | None = None, log_path: Path | None = None) -> None:
+def wait_for_port(host: str, port: int, timeout: float = 30.0, *,
+                  proc: subprocess.Popen[bytes] | None = None,
+                  log_path: Path | None = None) -> None:
     """Return once ``host:port`` accepts connections; RuntimeError (with the server's log
     tail) if the process died or the time ran out."""
     deadline = time.monotonic() + timeout
@@ -103,7 +104,7 @@ class PymapServer:
             self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                           stdin=subprocess.DEVNULL, cwd=self.workdir)
         try:
-            wait_for_port(self.host, self.port, timeout, self._proc, self.log_path)
+            wait_for_port(self.host, self.port, timeout, proc=self._proc, log_path=self.log_path)
         except RuntimeError:
             self.stop()
             raise
