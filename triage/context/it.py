@@ -63,7 +63,8 @@ _SYMPTOM = re.compile(
     r"消え|壊れ|割れ|故障|ロック(?:され|が)|期限切れ|失効|ブルースクリーン|真っ暗|真っ黒|点滅|"
     r"異音|エラー音|文字化け|不具合|障害|乗っ取|不審|フィッシング|紛失|盗難|なくし|無くし|落とし|"
     r"ウイルス|感染|漏え?い|誤送信|"
-    r"(?:発行|作成|付与|追加|設定|インストール|貸与|交換|変更|削除|解除|リセット|再発行|購入|用意|移行)"
+    r"足りな|不足|来ない|来なかったり|(?:でき|あり)ますか|貸し?出|容量|"
+    r"(?:発行|作成|付与|追加|設定|インストール|貸与|削除|解除|リセット|再発行|用意|移行)"
     r"(?:を|して|して欲しい|してほしい|してください|をお願い|お願い|希望|依頼|いただけ|頂け)|"
     r"\b(?:can ?not|can't|cannot|couldn't|could not|unable to|won't|will not|doesn't|does not|"
     r"didn't|did not|isn't|is not|aren't|are not|not able to|no longer|fail(?:s|ed|ing|ure)?|"
@@ -85,11 +86,12 @@ _SYMPTOM = re.compile(
     r"invite|guest)\b|"
     r"(?:いただけ|頂け)(?:ない|ます)|ください|したい(?:です|と)|してほしい|して欲しい|追加|招待|交換|"
     r"貸して|変えて|付与|が必要|必要です|止まっ|変わら|変わりません|"
-    r"(?<!急ぎ)(?<!構い)(?<!すみ)(?<!あり)(?<!かまい)(?<!分かり)(?<!わかり)ません",
+    r"(?<!急ぎ)(?<!構い)(?<!すみ)(?<!あり)(?<!かまい)(?<!分かり)(?<!わかり)(?<!使え)ません",
     re.IGNORECASE,
 )
 _VAGUE_SYMPTOM = re.compile(
     r"調子が(?:おかしい|悪い|変)|おかしい|変な感じ|うまくいかない|not working properly|acting up|"
+    r"使えな(?:い|くな)|使えません|壊れ(?:てる|ている)かも|"
     r"doing (?:that|the same) thing|weird|strange|funny|something(?:'s| is) wrong|issue with|"
     r"problem with|trouble with|not right",
     re.IGNORECASE,
@@ -113,8 +115,9 @@ def detect_system(view: View) -> SlotFinding:
 
 
 _VAGUE_WORK = re.compile(
-    r"(?:doesn't|does not|isn't|is not|not|won't|will not|didn't|did not|aren't|are not)"
-    r" work(?:ing)?(?: properly| right| well| correctly)?\b",
+    r"(?:(?:doesn't|does not|isn't|is not|not|won't|will not|didn't|did not|aren't|are not)"
+    r" work(?:ing)?(?: properly| right| well| correctly)?\b|"
+    r"(?:が|は|も)?使え(?:ない|ません|なくな)|壊れ(?:てる|ている)かも)",
     re.IGNORECASE,
 )
 
