@@ -239,3 +239,20 @@ def test_unknown_folder_is_a_mailbox_error(imap_account: ImapAccount) -> None:
     with pytest.raises(MailboxError):
         mb.connect()
     assert not mb.connected
+
+
+def test_idle_is_reissued_and_still_sees_new_mail(imap_account: ImapAccount,
+                                                  mailbox_for) -> None:
+    mb = mailbox_for(idle=True, idle_renew=0.1)
+    mb.connect()
+    rounds = 0
+
+    def stop_after_some_renewals() -> bool:
+        nonlocal rounds
+        rounds += 1
+        return rounds > 8
+
+    assert mb.wait_for_changes(3600.0, stop_after_some_renewals) is False
+    uid = imap_account.append(mail(1))
+    assert mb.wait_for_changes(60.0, lambda: False) is True
+    assert mb.search_new(0) == [uid]

@@ -318,7 +318,7 @@ class ImapMailbox:
         return self._poll(timeout, should_stop)
 
     def _idle(self, client: IMAPClient, timeout: float, should_stop: Callable[[], bool]) -> bool:
-        renew = min(max(self.config.idle_renew, 1.0), _IDLE_MAX)
+        renew = min(max(self.config.idle_renew, 0.05), _IDLE_MAX)
         deadline = time.monotonic() + timeout
         found = False
         self._idle_start(client)
