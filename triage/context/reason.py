@@ -17,9 +17,9 @@ from triage.records import SlotFinding
 _REASON = re.compile(
     r"(?<!念の)(?<!確認の)(?<!念のた)ため(?:に|、|の|です|でございます|。)?|"
     r"ので|のでし|ことから|によって|により|に伴い|にともない|に伴う|に向け|に向けて|"
-    r"の関係で|の都合で|の影響で|の理由で|から(?:です|、)(?<=から、)|だから|"
-    r"用に|向けに|で使(?:う|用する|いたい)|に使(?:う|いたい|用)|に必要|が必要|必要(?:です|になり|となり|があり)|"
-    r"理由|背景|目的|経緯|事情|予定(?:です|のため)|指摘され|増員|増加|老朽化|故障し|壊れ|入れ替え|更新時期|切れる|期限が|監査|"
+    r"の関係で|の都合で|の影響で|の理由で|ですから|だから|"
+    r"用に|向けに|で使(?:う|用する|いたい)|に使(?:う|いたい|用)|(?<!まで)(?<!までに)に必要|が必要(?:に|で)|必要(?:になり|となり)|"
+    r"理由|背景|目的|経緯|事情|指摘され|増員|増加|老朽化|故障し|壊れ|入れ替え|更新時期|切れる|期限が|監査|"
     r"\bbecause\b|\bsince (?!(?:this|last|yesterday|monday|tuesday|wednesday|thursday|friday|"
     r"the morning|\d|january|february|march|april|may|june|july|august|september|october|"
     r"november|december))|\bdue to\b|\bin order to\b|\bso (?:that|we|they|I|he|she|it)\b|"
