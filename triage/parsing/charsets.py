@@ -200,7 +200,7 @@ def _looks_japanese(text: str) -> bool:
 def _decode_japanese(data: bytes, family: str) -> tuple[str, str | None]:
     """Decode a part labelled with a Japanese charset; note any step off the label."""
     has_esc = b"\x1b" in data
-    has_8bit = any(b > 0x7F for b in data)
+    has_8bit = not data.isascii()
     if family == "jis" or (has_esc and not has_8bit):
         if not has_8bit:
             text = _strict(data, "iso2022_jp")
@@ -244,7 +244,7 @@ def _decode_japanese(data: bytes, family: str) -> tuple[str, str | None]:
 
 def _guess(data: bytes) -> tuple[str, str] | None:
     """What the bytes look like when the label is missing or wrong."""
-    if _ESC_JIS.search(data) and not any(b > 0x7F for b in data):
+    if _ESC_JIS.search(data) and data.isascii():
         text, _ = _decode_japanese(data, "jis")
         return text, "iso-2022-jp"
     text = _strict(data, "utf-8")
@@ -288,7 +288,7 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
         text, note = _decode_japanese(data, label)
         return _finish(text, note.split(":", 1)[1] if note else label), note
 
-    has_8bit = any(b > 0x7F for b in data)
+    has_8bit = not data.isascii()
     if not label or label == "ascii":
         if not has_8bit and not _ESC_JIS.search(data):
             return data.decode("ascii"), None

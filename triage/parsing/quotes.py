@@ -80,6 +80,8 @@ _SENT_FROM = re.compile(
     re.IGNORECASE,
 )
 _MAX_SIG_LINES = 15
+_ATTRIBUTION_ENDS = (":", "：", ">")  # every attribution form ends with one of these
+_LIBRARY_LIMIT = 20_000
 _STRONG_ATTRIBUTION = re.compile(
     r"@|wrote\s*[:：]\s*$|書きました\s*[:：]\s*$|のメール\s*[:：]\s*$|のメッセージ\s*[:：]\s*$",
     re.IGNORECASE,
@@ -118,8 +120,7 @@ def _outlook_block_at(lines: list[str], i: int) -> bool:
 def _library_hard_lines(text: str, lines: list[str]) -> set[int]:
     """Line numbers where mail-parser-reply sees a reply header (unquoted lines only)."""
     found: set[int] = set()
-    if len(text) > 200_000:  # its patterns backtrack; long bodies get our rules only
-        return found
+    text = text[:_LIBRARY_LIMIT]  # its patterns backtrack; a reply header comes early
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
@@ -145,9 +146,13 @@ def _attribution_span(lines: list[str], i: int) -> int:
     line = lines[i]
     if len(line) > 300 or not line.strip():
         return 0
-    if _ATTRIBUTION.match(line):
+    if line.rstrip().endswith(_ATTRIBUTION_ENDS) and _ATTRIBUTION.match(line):
         return 1
-    if i + 1 < len(lines) and len(line) < 200:
+    if (
+        i + 1 < len(lines)
+        and len(line) < 200
+        and lines[i + 1].rstrip().endswith(_ATTRIBUTION_ENDS)
+    ):
         joined = line.rstrip() + " " + lines[i + 1].strip()
         if _ATTRIBUTION.match(joined) and (
             line.lstrip().lower().startswith("on ") or re.match(r"^\s*\d{4}", line)
@@ -200,7 +205,11 @@ def split_quotes(text: str) -> tuple[str, str, str]:
         return "", "", ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    library_hits = _library_hard_lines(text, lines)
+    first_hard = next(
+        (i for i, line in enumerate(lines) if _HARD_SEPARATOR.match(line) or _outlook_block_at(lines, i)),
+        len(lines),
+    )
+    library_hits = _library_hard_lines("\n".join(lines[:first_hard]), lines[:first_hard])
 
     new: list[str] = []
     quoted: list[str] = []
