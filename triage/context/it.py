@@ -42,13 +42,17 @@ _SYSTEM = re.compile(
     r"(?:プリンタ|複合機|コピー機)\S{0,3}[(（]?[A-Z0-9][\w\-]{2,}|"
     r"\b(?:printer|copier|scanner)s?\s+(?:on|in|at|near|by|next to)\s+\S+|"
     r"\b(?:\d\w* floor|[A-Z][\w\-]+) (?:printer|copier|scanner)\b|"
-    r"[A-Z][\w\-]{1,20}\s?(?:system|app|portal|tool|server|account)\b|"
-    r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)|"
+    r"(?-i:[A-Z][\w\-]{1,20})\s?(?:system|app|portal|tool|server|account)\b|"
+    r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)(?![部課室]|本部|チーム)|"
     r"\\\\[\w.\-]+\\[\w$.\-\\]+|[A-Z]:\\[\w\\ ]+|https?://\S+|"
     r"\b(?:PC|NB|LT|DT|SRV|PRN)[\-_]?\d{3,}\b|資産番号\s*[:：]?\s*\w+|asset (?:tag|no\.?|number)\s*[:#]?\s*\w+",
     re.IGNORECASE,
 )
-_VAGUE_SYSTEM = re.compile(r"^(?:社内システム|システム|アカウント|ツール|アプリ)$")
+_VAGUE_SYSTEM = re.compile(
+    r"^(?:社内システム|システム|アカウント|ツール|アプリ|情報システム|いつも使っているアプリ|"
+    r"(?:my|the|an?|this|that|our) (?:system|app|portal|tool|server|account))$",
+    re.IGNORECASE,
+)
 
 _ERROR_TEXT = re.compile(
     r"「[^」]{3,80}」|\"[^\"]{4,120}\"|“[^”]{4,120}”|'[A-Z][^']{6,80}'|0x[0-9A-Fa-f]{4,}|"
