@@ -27,14 +27,35 @@ pytestmark = pytest.mark.corpus
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 JAPANESE = frozenset(
     {
-        "iso-2022-jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "csiso2022jp",
-        "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j",
-        "cp932", "x-ms-cp932", "euc-jp", "x-euc-jp", "eucjp", "cseucpkdfmtjapanese",
+        "iso-2022-jp",
+        "iso-2022-jp-1",
+        "iso-2022-jp-2",
+        "iso-2022-jp-3",
+        "csiso2022jp",
+        "shift_jis",
+        "shift-jis",
+        "sjis",
+        "x-sjis",
+        "ms_kanji",
+        "csshiftjis",
+        "windows-31j",
+        "cp932",
+        "x-ms-cp932",
+        "euc-jp",
+        "x-euc-jp",
+        "eucjp",
+        "cseucpkdfmtjapanese",
     }
 )
 JAPANESE_CODECS = (
-    "iso2022_jp", "iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_2004",
-    "cp932", "shift_jis_2004", "euc_jp", "euc_jis_2004",
+    "iso2022_jp",
+    "iso2022_jp_ext",
+    "iso2022_jp_2",
+    "iso2022_jp_2004",
+    "cp932",
+    "shift_jis_2004",
+    "euc_jp",
+    "euc_jis_2004",
 )
 KINDS = {"human", "auto_reply", "out_of_office", "bounce", "list", "own", "no_reply"}
 
@@ -48,8 +69,10 @@ def _files() -> list:
     if not CORPUS.is_dir():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))]
     files = [
-        p for p in sorted(CORPUS.rglob("*"))
-        if p.is_file() and "_body_only" not in p.relative_to(CORPUS).parts
+        p
+        for p in sorted(CORPUS.rglob("*"))
+        if p.is_file()
+        and "_body_only" not in p.relative_to(CORPUS).parts
         and p.suffix not in (".tsv", ".md")
     ]
     return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in files]
@@ -114,10 +137,14 @@ def test_corpus_message(path: Path) -> None:
     )
     assert isinstance(verdict, GuardVerdict) and verdict.kind in KINDS
     assert msg.date is None or msg.date.tzinfo is not None
-    assert msg.message_id is None or (msg.message_id.startswith("<") and msg.message_id.endswith(">"))
+    assert msg.message_id is None or (
+        msg.message_id.startswith("<") and msg.message_id.endswith(">")
+    )
     assert msg.from_addr == msg.from_addr.lower()
     assert msg.lang in ("ja", "en")
     if _declared_japanese(path) and _source_is_valid(raw):
         for field in ("subject", "text", "quoted_text"):
             value = getattr(msg, field)
-            assert "\ufffd" not in value, f"U+FFFD in {field}: {value[max(0, value.find(chr(0xFFFD)) - 40):][:80]!r}"
+            assert "\ufffd" not in value, (
+                f"U+FFFD in {field}: {value[max(0, value.find(chr(0xFFFD)) - 40) :][:80]!r}"
+            )

@@ -23,9 +23,15 @@ def own_id(message_id: str) -> bool:
     return message_id.endswith("@triage.example.com>")
 
 
-def make(extra: str = "", *, sender: str = "Taro <taro@example.jp>", subject: str = "Printer broken",
-         body: str = "The printer on 3F is broken.", content_type: str = "text/plain; charset=utf-8",
-         message_id: str = "<m1@example.jp>") -> ParsedMessage:
+def make(
+    extra: str = "",
+    *,
+    sender: str = "Taro <taro@example.jp>",
+    subject: str = "Printer broken",
+    body: str = "The printer on 3F is broken.",
+    content_type: str = "text/plain; charset=utf-8",
+    message_id: str = "<m1@example.jp>",
+) -> ParsedMessage:
     head = (
         f"From: {sender}\nTo: support@example.com\nSubject: {subject}\n"
         f"Date: Mon, 02 Mar 2026 10:15:00 +0900\nMessage-ID: {message_id}\n"
@@ -60,7 +66,9 @@ def test_rule1_auto_submitted(header: str, kind: str) -> None:
     assert (result.automated, result.rule, result.kind) == (True, "auto-submitted", kind)
 
 
-@pytest.mark.parametrize("header", ["Auto-Submitted: no", "Auto-Submitted: No", "Auto-Submitted: no (a person)"])
+@pytest.mark.parametrize(
+    "header", ["Auto-Submitted: no", "Auto-Submitted: No", "Auto-Submitted: no (a person)"]
+)
 def test_rule1_auto_submitted_no_is_human(header: str) -> None:
     assert verdict(make(header)).automated is False
 
@@ -105,7 +113,11 @@ def test_rule3_lists(header: str) -> None:
         ("", "Mail Delivery System <MAILER-DAEMON@mx.example.com>", "text/plain"),
         ("", "postmaster@example.jp", "text/plain"),
         ("", "MAILER-DAEMON <>", "text/plain"),
-        ("", "Mailer <mail@example.jp>", 'multipart/report; report-type=delivery-status; boundary="b"'),
+        (
+            "",
+            "Mailer <mail@example.jp>",
+            'multipart/report; report-type=delivery-status; boundary="b"',
+        ),
         ("X-Failed-Recipients: gone@example.org", "Mailer <mail@example.jp>", "text/plain"),
     ],
 )
@@ -176,7 +188,11 @@ def test_auto_reply_with_ooo_subject_is_out_of_office() -> None:
 def test_suppress_alone_is_human_but_gets_nothing_automatic() -> None:
     msg = make("X-Auto-Response-Suppress: All")
     result = verdict(msg)
-    assert (result.automated, result.kind, result.detail) == (False, "human", "suppress-auto-response")
+    assert (result.automated, result.kind, result.detail) == (
+        False,
+        "human",
+        "suppress-auto-response",
+    )
     assert may_auto_reply(msg, result) is False
     assert may_auto_reply(msg) is False
 
@@ -189,7 +205,9 @@ def test_ooo_subject_alone_is_human_without_auto_reply(subject: str) -> None:
     assert may_auto_reply(msg, result) is False
 
 
-@pytest.mark.parametrize("subject", ["Vacation request for April", "明日は不在です", "不在時の対応について"])
+@pytest.mark.parametrize(
+    "subject", ["Vacation request for April", "明日は不在です", "不在時の対応について"]
+)
 def test_ordinary_subjects_about_absence_are_answered(subject: str) -> None:
     msg = make(subject=subject)
     assert may_auto_reply(msg, verdict(msg)) is True
@@ -236,25 +254,38 @@ def test_predicate_that_raises_does_not_break_the_guard() -> None:
         raise RuntimeError("db down")
 
     msg = make("X-Triage-Loop: x")
-    assert check(msg, own_addresses=OWN, loop_id=LOOP_ID, is_own_message_id=broken).automated is False
+    assert (
+        check(msg, own_addresses=OWN, loop_id=LOOP_ID, is_own_message_id=broken).automated is False
+    )
 
 
 @pytest.mark.parametrize(
     "sender",
-    ["noreply@example.com", "no-reply@example.com", "no-reply-billing@example.com",
-     "donotreply@example.com", "do-not-reply@example.com", "abuse@example.com", "root@example.com"],
+    [
+        "noreply@example.com",
+        "no-reply@example.com",
+        "no-reply-billing@example.com",
+        "donotreply@example.com",
+        "do-not-reply@example.com",
+        "abuse@example.com",
+        "root@example.com",
+    ],
 )
 def test_rule8_no_reply(sender: str) -> None:
     result = verdict(make(sender=sender))
     assert (result.automated, result.rule, result.kind) == (True, "no-reply", "no_reply")
 
 
-@pytest.mark.parametrize("sender", ["noreen@example.com", "rooted@example.com", "reply@example.com"])
+@pytest.mark.parametrize(
+    "sender", ["noreen@example.com", "rooted@example.com", "reply@example.com"]
+)
 def test_rule8_negative(sender: str) -> None:
     assert verdict(make(sender=sender)).automated is False
 
 
 def test_order_first_rule_wins() -> None:
-    result = verdict(make("Precedence: bulk\nList-Id: <x.example.com>", sender="noreply@example.com"))
+    result = verdict(
+        make("Precedence: bulk\nList-Id: <x.example.com>", sender="noreply@example.com")
+    )
     assert result.rule == "precedence"
     assert result.detail == "precedence:precedence=bulk; list:list-id; no-reply:from-noreply"

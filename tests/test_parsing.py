@@ -135,8 +135,12 @@ def test_broken_parts_do_not_lose_the_rest() -> None:
         "四番目",
     ]
     assert msg.date is None
-    for defect in ("charset-unknown:x-no-such-charset", "bad-base64:not-base64",
-                   "bad-transfer-encoding:x-rot13", "bad-date"):
+    for defect in (
+        "charset-unknown:x-no-such-charset",
+        "bad-base64:not-base64",
+        "bad-transfer-encoding:x-rot13",
+        "bad-date",
+    ):
         assert defect in msg.defects
 
 
@@ -173,11 +177,13 @@ def test_not_bytes() -> None:
     [
         b"Subject: =?utf-8?B?broken base64?=\n\nx",
         b"Subject: =?no-such?Q?abc?=\nFrom: <>\n\nx",
-        b"From: \"unterminated <a@b\nContent-Type: text/plain; charset=\"\n\n\xff\xfe",
-        b"Content-Type: multipart/mixed; boundary=\"x\"\nFrom: a@b.c\n\n--x\nContent-Type: message/rfc822\n\n--x--",
+        b'From: "unterminated <a@b\nContent-Type: text/plain; charset="\n\n\xff\xfe',
+        b'Content-Type: multipart/mixed; boundary="x"\nFrom: a@b.c\n\n'
+        b"--x\nContent-Type: message/rfc822\n\n--x--",
         b"From: a@b.c\nContent-Type: text/plain; charset=utf-16\n\n\xff\xfeh\x00i\x00",
         b"From: a@b.c\nDate: Mon, 99 Foo 2026 99:99:99 +9999\nMessage-ID:\n\n",
-        b"From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n" + b"--a\nContent-Type: multipart/mixed; boundary=a\n\n" * 60,
+        b"From: a@b.c\nContent-Type: multipart/mixed; boundary=a\n\n"
+        + b"--a\nContent-Type: multipart/mixed; boundary=a\n\n" * 60,
     ],
 )
 def test_garbage_never_raises_anything_but_message_error(raw: bytes) -> None:

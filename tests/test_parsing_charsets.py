@@ -38,7 +38,10 @@ def test_jis_line_reset_rescues_missing_escape_back() -> None:
 
 
 def test_jis_without_label() -> None:
-    assert decode_bytes("日本".encode("iso2022_jp"), None) == ("日本", "charset-missing:iso-2022-jp")
+    assert decode_bytes("日本".encode("iso2022_jp"), None) == (
+        "日本",
+        "charset-missing:iso-2022-jp",
+    )
 
 
 def test_wave_dash() -> None:
@@ -84,8 +87,16 @@ def test_undecodable_is_replaced_and_noted() -> None:
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("Shift_JIS", "sjis"), ('"ISO-2022-JP"', "jis"), ("x-sjis", "sjis"), ("EUC-JP", "euc"),
-     ("windows-31j", "sjis"), ("iso-2022-jp*ja", "jis"), ("", ""), (None, "")],
+    [
+        ("Shift_JIS", "sjis"),
+        ('"ISO-2022-JP"', "jis"),
+        ("x-sjis", "sjis"),
+        ("EUC-JP", "euc"),
+        ("windows-31j", "sjis"),
+        ("iso-2022-jp*ja", "jis"),
+        ("", ""),
+        (None, ""),
+    ],
 )
 def test_normalize_charset(label: str | None, expected: str) -> None:
     assert normalize_charset(label) == expected
@@ -93,7 +104,8 @@ def test_normalize_charset(label: str | None, expected: str) -> None:
 
 def test_encoded_words_split_across_a_character() -> None:
     data = "請求書".encode()
-    words = f"=?UTF-8?B?{base64.b64encode(data[:4]).decode()}?= =?UTF-8?B?{base64.b64encode(data[4:]).decode()}?="
+    first, second = (base64.b64encode(part).decode() for part in (data[:4], data[4:]))
+    words = f"=?UTF-8?B?{first}?= =?UTF-8?B?{second}?="
     assert decode_header(words) == ("請求書", [])
 
 
@@ -114,8 +126,14 @@ def test_raw_8bit_header_uses_hint() -> None:
 
 
 def test_addresses() -> None:
-    pairs, _ = parse_addresses('"Yamada, Taro" <Taro@Example.JP>, sato@example.jp, MAILER-DAEMON <>')
-    assert pairs == [("Yamada, Taro", "taro@example.jp"), ("", "sato@example.jp"), ("MAILER-DAEMON", "")]
+    pairs, _ = parse_addresses(
+        '"Yamada, Taro" <Taro@Example.JP>, sato@example.jp, MAILER-DAEMON <>'
+    )
+    assert pairs == [
+        ("Yamada, Taro", "taro@example.jp"),
+        ("", "sato@example.jp"),
+        ("MAILER-DAEMON", ""),
+    ]
 
 
 def test_msgids() -> None:

@@ -17,7 +17,10 @@ from triage.lang import detect
         ("12345 !!!", "en"),
         ("Re: VPN 接続不可", "ja"),
         ("ｱｶｳﾝﾄ", "ja"),
-        ("Error log attached: java.lang.NullPointerException at com.example.Foo(Foo.java:12) 田", "en"),
+        (
+            "Error log attached: java.lang.NullPointerException at com.example.Foo(Foo.java:12) 田",
+            "en",
+        ),
     ],
 )
 def test_detect(text: str, expected: str) -> None:

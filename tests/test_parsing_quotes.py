@@ -85,7 +85,8 @@ def test_japanese_outlook_block() -> None:
 def test_japanese_forward_is_kept_as_quoted() -> None:
     body = (
         "ご確認ください。\n\n-------- 転送されたメッセージ --------\n件名: 障害\n"
-        "日付: Mon, 2 Mar 2026 10:15:00 +0900\n差出人: 山田 <y@example.co.jp>\n\nサーバが落ちました。\n"
+        "日付: Mon, 2 Mar 2026 10:15:00 +0900\n差出人: 山田 <y@example.co.jp>\n\n"
+        "サーバが落ちました。\n"
     )
     new, quoted, _ = split_quotes(body)
     assert new == "ご確認ください。"
@@ -120,7 +121,9 @@ def test_japanese_attributions(attribution: str) -> None:
 
 
 def test_apple_mail_japanese_forward() -> None:
-    new, quoted, _ = split_quotes("転送します\n\n転送されたメッセージ:\n\n差出人: a@example.com\n本文\n")
+    new, quoted, _ = split_quotes(
+        "転送します\n\n転送されたメッセージ:\n\n差出人: a@example.com\n本文\n"
+    )
     assert new == "転送します"
     assert "本文" in quoted
 
@@ -134,7 +137,8 @@ def test_dash_dash_signature() -> None:
 
 def test_rule_signature_japanese() -> None:
     body = (
-        "よろしくお願いいたします。\n\n＿＿＿＿＿＿＿＿＿＿＿＿＿\n山田 太郎\n株式会社サンプル 経理部\n"
+        "よろしくお願いいたします。\n\n＿＿＿＿＿＿＿＿＿＿＿＿＿\n"
+        "山田 太郎\n株式会社サンプル 経理部\n"
         "TEL: 03-1234-5678\n＿＿＿＿＿＿＿＿＿＿＿＿＿\n"
     )
     new, _, sig = split_quotes(body)
@@ -152,7 +156,10 @@ def test_rule_signatures(rule: str) -> None:
 
 
 def test_rule_inside_body_is_not_a_signature() -> None:
-    body = "Steps:\n----------\n1. open the app\n2. it crashes\n\nplease fix this for all of our users asap\n" * 2
+    body = (
+        "Steps:\n----------\n1. open the app\n2. it crashes\n\n"
+        "please fix this for all of our users asap\n" * 2
+    )
     new, _, sig = split_quotes(body)
     assert sig == ""
     assert "it crashes" in new
@@ -166,7 +173,11 @@ def test_signature_before_quote() -> None:
 
 
 def test_sent_from_my_iphone() -> None:
-    assert split_quotes("Call me.\n\nSent from my iPhone\n") == ("Call me.", "", "Sent from my iPhone")
+    assert split_quotes("Call me.\n\nSent from my iPhone\n") == (
+        "Call me.",
+        "",
+        "Sent from my iPhone",
+    )
 
 
 def test_crlf() -> None:
@@ -199,7 +210,10 @@ def test_normalize_subject_strip_tags() -> None:
 
 
 def test_find_refs() -> None:
-    text = "About REQ-000123 and req-000045; see REQ-000123 again. XREQ-000999 no. ＲＥＱ－０００７７７"
+    text = (
+        "About REQ-000123 and req-000045; see REQ-000123 again. XREQ-000999 no. "
+        "ＲＥＱ－０００７７７"
+    )
     assert find_refs(text) == ["REQ-000045", "REQ-000123", "REQ-000777"]
     assert find_refs("") == []
     assert find_refs("REQ-12") == []

@@ -154,7 +154,9 @@ def _findings(
     # 6. Out-of-office
     if auto_submitted is not None and "vacation" in auto_submitted.lower():
         found.append(("out-of-office", "out_of_office", "auto-submitted-vacation"))
-    suppress = {t.strip().lower() for t in (msg.header("x-auto-response-suppress") or "").split(",")}
+    suppress = {
+        t.strip().lower() for t in (msg.header("x-auto-response-suppress") or "").split(",")
+    }
     if "all" in suppress and msg.header("x-ms-exchange-inbox-rules-loop") is not None:
         found.append(("out-of-office", "out_of_office", "exchange-inbox-rules-loop"))
 

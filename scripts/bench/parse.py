@@ -32,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     files = [
-        p for p in sorted(args.corpus.rglob("*"))
-        if p.is_file() and "_body_only" not in p.relative_to(args.corpus).parts
+        p
+        for p in sorted(args.corpus.rglob("*"))
+        if p.is_file()
+        and "_body_only" not in p.relative_to(args.corpus).parts
         and p.suffix not in (".tsv", ".md")
     ]
     raws = [(p, p.read_bytes()) for p in files]
@@ -53,24 +55,38 @@ def main(argv: list[str] | None = None) -> int:
                 quarantined[exc.reason] += 1
             else:
                 parsed += 1
-                verdict = check(msg, own_addresses=frozenset(), loop_id="bench",
-                                is_own_message_id=lambda _m: False)
+                verdict = check(
+                    msg,
+                    own_addresses=frozenset(),
+                    loop_id="bench",
+                    is_own_message_id=lambda _m: False,
+                )
                 kinds[verdict.kind] += 1
             slowest.append((time.perf_counter() - t0, str(path.relative_to(args.corpus))))
     elapsed = time.perf_counter() - start
     count = len(raws) * args.repeat
     slowest.sort(reverse=True)
-    print(f"{count} messages ({total_bytes / 1e6:.1f} MB) in {elapsed:.2f} s: "
-          f"{count / elapsed:.0f} messages/s, {total_bytes * args.repeat / 1e6 / elapsed:.1f} MB/s")
+    print(
+        f"{count} messages ({total_bytes / 1e6:.1f} MB) in {elapsed:.2f} s: "
+        f"{count / elapsed:.0f} messages/s, {total_bytes * args.repeat / 1e6 / elapsed:.1f} MB/s"
+    )
     print(f"parsed {parsed}, quarantined {sum(quarantined.values())} {dict(quarantined)}")
     print(f"guard kinds {dict(kinds)}")
     for seconds, name in slowest[:5]:
         print(f"  {seconds * 1000:8.1f} ms  {name}")
-    print(json.dumps({
-        "messages": count, "seconds": round(elapsed, 3), "messages_per_s": round(count / elapsed, 1),
-        "parsed": parsed, "quarantined": dict(quarantined), "kinds": dict(kinds),
-        "median_ms": round(sorted(s for s, _n in slowest)[len(slowest) // 2] * 1000, 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "messages": count,
+                "seconds": round(elapsed, 3),
+                "messages_per_s": round(count / elapsed, 1),
+                "parsed": parsed,
+                "quarantined": dict(quarantined),
+                "kinds": dict(kinds),
+                "median_ms": round(sorted(s for s, _n in slowest)[len(slowest) // 2] * 1000, 2),
+            }
+        )
+    )
     return 0
 
 

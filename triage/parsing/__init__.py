@@ -35,11 +35,33 @@ log = logging.getLogger(__name__)
 # Header names that show the bytes are a mail (and not a body, a log or a binary).
 _KNOWN_HEADERS = frozenset(
     {
-        "from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
-        "mime-version", "content-type", "reply-to", "sender", "delivered-to", "in-reply-to",
-        "references", "x-mailer", "user-agent", "x-original-to", "envelope-to", "bcc",
-        "content-transfer-encoding", "dkim-signature", "authentication-results",
-        "x-failed-recipients", "auto-submitted", "precedence", "list-id",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "reply-to",
+        "sender",
+        "delivered-to",
+        "in-reply-to",
+        "references",
+        "x-mailer",
+        "user-agent",
+        "x-original-to",
+        "envelope-to",
+        "bcc",
+        "content-transfer-encoding",
+        "dkim-signature",
+        "authentication-results",
+        "x-failed-recipients",
+        "auto-submitted",
+        "precedence",
+        "list-id",
     }
 )
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")

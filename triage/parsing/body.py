@@ -19,9 +19,9 @@ from email.message import Message
 from email.parser import BytesParser
 
 from triage.parsing.charsets import decode_bytes
-from triage.parsing.transfer import decode_transfer
 from triage.parsing.headers import decode_header, parse_msgid, raw_to_bytes
 from triage.parsing.htmltext import html_to_text
+from triage.parsing.transfer import decode_transfer
 from triage.records import Attachment
 
 __all__ = ["Body", "content_type", "extract", "raw_header", "raw_headers"]
@@ -193,7 +193,7 @@ def _extract(part: Message, body: Body, depth: int, root: bool) -> None:
                     body.texts.append(text.replace("\r\n", "\n").strip("\n"))
             return
         if subtype == "alternative" and len(children) > 1:
-            _alternative(children, body, depth)
+            _alternative([c for c in children if isinstance(c, Message)], body, depth)
             return
         for child in children:
             if isinstance(child, Message):
@@ -324,7 +324,7 @@ def _embedded(part: Message, view: Message, body: Body, depth: int, hint: str | 
 def _raw_size(part: Message) -> bytes:
     try:
         payload = part.get_payload()
-        if isinstance(payload, list) and payload:
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             return payload[0].as_bytes()
         return _payload(part)
     except Exception:  # as_bytes re-serialises and can fail on odd headers
@@ -342,7 +342,9 @@ def _header_block(part: Message, body: Body) -> None:
         body.embedded_ids.append(msgid)
 
 
-_FINAL_RECIPIENT = re.compile(r"^Final-Recipient:\s*(?:[\w-]+\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?", re.I | re.M)
+_FINAL_RECIPIENT = re.compile(
+    r"^Final-Recipient:\s*(?:[\w-]+\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+)>?", re.I | re.M
+)
 
 
 def _delivery_status(part: Message, body: Body) -> None:
@@ -361,8 +363,8 @@ def _delivery_status(part: Message, body: Body) -> None:
         return
     text = _payload(part).decode("utf-8", "replace")
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        action = re.search(r"^Action:\s*(\S+)", block, re.I | re.M)
-        if action and not action.group(1).lower().startswith("failed"):
+        verb = re.search(r"^Action:\s*(\S+)", block, re.I | re.M)
+        if verb and not verb.group(1).lower().startswith("failed"):
             continue
         for match in _FINAL_RECIPIENT.finditer(block):
             body.failed_recipients.append(match.group(1).lower())

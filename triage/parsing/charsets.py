@@ -26,32 +26,95 @@ log = logging.getLogger(__name__)
 # Declared names (lower case) that mean "some Japanese legacy encoding".
 JAPANESE_CHARSETS = frozenset(
     {
-        "iso-2022-jp", "iso2022jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3",
-        "iso-2022-jp-2004", "iso-2022-jp-ms", "csiso2022jp", "iso2022_jp", "jis", "x-jis",
-        "shift_jis", "shift-jis", "sjis", "x-sjis", "s-jis", "shiftjis", "ms_kanji",
-        "csshiftjis", "windows-31j", "cp932", "x-ms-cp932", "ms932", "shift_jis_2004",
-        "euc-jp", "eucjp", "x-euc-jp", "euc_jp", "cseucpkdfmtjapanese", "ujis", "x-eucjp",
-        "eucjp-ms", "euc-jis-2004", "cp51932",
+        "iso-2022-jp",
+        "iso2022jp",
+        "iso-2022-jp-1",
+        "iso-2022-jp-2",
+        "iso-2022-jp-3",
+        "iso-2022-jp-2004",
+        "iso-2022-jp-ms",
+        "csiso2022jp",
+        "iso2022_jp",
+        "jis",
+        "x-jis",
+        "shift_jis",
+        "shift-jis",
+        "sjis",
+        "x-sjis",
+        "s-jis",
+        "shiftjis",
+        "ms_kanji",
+        "csshiftjis",
+        "windows-31j",
+        "cp932",
+        "x-ms-cp932",
+        "ms932",
+        "shift_jis_2004",
+        "euc-jp",
+        "eucjp",
+        "x-euc-jp",
+        "euc_jp",
+        "cseucpkdfmtjapanese",
+        "ujis",
+        "x-eucjp",
+        "eucjp-ms",
+        "euc-jis-2004",
+        "cp51932",
     }
 )
 
 _ALIASES = {
     # Japanese families (see _decode_japanese)
-    **{name: "jis" for name in JAPANESE_CHARSETS if "2022" in name or "jis" == name or name == "x-jis"},
-    **{name: "sjis" for name in JAPANESE_CHARSETS if "sjis" in name or "shift" in name
-       or name in {"ms_kanji", "windows-31j", "cp932", "x-ms-cp932", "ms932"}},
+    **{
+        name: "jis"
+        for name in JAPANESE_CHARSETS
+        if "2022" in name or "jis" == name or name == "x-jis"
+    },
+    **{
+        name: "sjis"
+        for name in JAPANESE_CHARSETS
+        if "sjis" in name
+        or "shift" in name
+        or name in {"ms_kanji", "windows-31j", "cp932", "x-ms-cp932", "ms932"}
+    },
     **{name: "euc" for name in JAPANESE_CHARSETS if "euc" in name or name in {"ujis", "cp51932"}},
     # Web practice: these labels are decoded as their Windows supersets
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "ascii",
-    "ascii": "ascii", "ansi_x3.4-1968": "ascii", "iso-8859-9": "cp1254",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "euc-cn": "gb18030", "gb_2312-80": "gb18030", "csgb2312": "gb18030",
-    "big5": "big5hkscs", "x-big5": "big5hkscs", "cn-big5": "big5hkscs", "big5-hkscs": "big5hkscs",
-    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "euc-kr": "cp949", "korean": "cp949",
-    "iso-8859-8-i": "iso-8859-8", "unicode-1-1-utf-7": "utf-7", "x-unicode-2-0-utf-7": "utf-7",
-    "utf8": "utf-8", "uft-8": "utf-8", "x-user-defined": "cp1252", "x-mac-cyrillic": "mac-cyrillic",
-    "unknown-8bit": "", "x-unknown": "", "unknown": "", "default": "", "none": "",
-    "charset": "", "us-askey": "ascii",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+    "ansi_x3.4-1968": "ascii",
+    "iso-8859-9": "cp1254",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "euc-cn": "gb18030",
+    "gb_2312-80": "gb18030",
+    "csgb2312": "gb18030",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "korean": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unicode-2-0-utf-7": "utf-7",
+    "utf8": "utf-8",
+    "uft-8": "utf-8",
+    "x-user-defined": "cp1252",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "unknown-8bit": "",
+    "x-unknown": "",
+    "unknown": "",
+    "default": "",
+    "none": "",
+    "charset": "",
+    "us-askey": "ascii",
 }
 
 # The same JIS code decodes differently in Python's JIS codecs and cp932 (the famous
@@ -133,7 +196,12 @@ def jis_to_sjis(data: bytes) -> bytes:
             out.append(b)
             i += 1
             continue
-        if mode in ("kanji", "x0212") and 0x21 <= b <= 0x7E and i + 1 < n and 0x21 <= data[i + 1] <= 0x7E:
+        if (
+            mode in ("kanji", "x0212")
+            and 0x21 <= b <= 0x7E
+            and i + 1 < n
+            and 0x21 <= data[i + 1] <= 0x7E
+        ):
             c1, c2 = b, data[i + 1]
             i += 2
             if mode == "x0212":
@@ -247,22 +315,22 @@ def _guess(data: bytes) -> tuple[str, str] | None:
     if _ESC_JIS.search(data) and data.isascii():
         text, _ = _decode_japanese(data, "jis")
         return text, "iso-2022-jp"
-    text = _strict(data, "utf-8")
-    if text is not None:
-        return text, "utf-8"
+    as_utf8 = _strict(data, "utf-8")
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
     for codec in ("cp932", "euc_jp"):
-        text = _strict(data, codec)
-        if text is not None and _looks_japanese(text):
-            return text, codec
+        candidate = _strict(data, codec)
+        if candidate is not None and _looks_japanese(candidate):
+            return candidate, codec
     try:
         best = from_bytes(data[:_DETECT_LIMIT]).best()
     except Exception as exc:  # charset-normalizer is a heuristic; never let it stop us
         log.debug("charset-normalizer failed: %r", exc)
         best = None
     if best is not None and best.encoding:
-        text = _strict(data, best.encoding)
-        if text is not None:
-            return text, best.encoding
+        detected = _strict(data, best.encoding)
+        if detected is not None:
+            return detected, best.encoding
     return None
 
 
@@ -317,12 +385,12 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
         if as_sjis is not None and _looks_japanese(as_sjis):
             return _finish(as_sjis, "cp932"), "charset-mislabel:cp932"
     if _ESC_JIS.search(data) and not has_8bit and codec in ("ascii", "utf-8"):
-        text, _ = _decode_japanese(data, "jis")
-        return _finish(text, "jis"), "charset-mislabel:iso-2022-jp"
+        jis_text, _ = _decode_japanese(data, "jis")
+        return _finish(jis_text, "jis"), "charset-mislabel:iso-2022-jp"
 
-    text = _strict(data, codec)
-    if text is not None:
-        return _finish(text, codec), None
+    exact = _strict(data, codec)
+    if exact is not None:
+        return _finish(exact, codec), None
     if codec == "utf-8":
         for other in ("cp932", "euc_jp", "gb18030"):
             alt = _strict(data, other)

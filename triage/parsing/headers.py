@@ -25,9 +25,7 @@ __all__ = [
     "raw_to_bytes",
 ]
 
-_ENCODED_WORD = re.compile(
-    r"=\?([^?\s\"]{1,60})\?([QqBb])\?([^?]*?)\?=", re.ASCII
-)
+_ENCODED_WORD = re.compile(r"=\?([^?\s\"]{1,60})\?([QqBb])\?([^?]*?)\?=", re.ASCII)
 _SPACE_BETWEEN = re.compile(r"^[ \t\r\n]*$")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _SURROGATES = re.compile("[\udc80-\udcff]")
@@ -128,7 +126,9 @@ def decode_header(value: str | None, hint: str | None = None) -> tuple[str, list
     return "".join(pieces).strip(), notes
 
 
-def parse_addresses(value: str | None, hint: str | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+def parse_addresses(
+    value: str | None, hint: str | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
     """(display name, lower-case addr-spec) pairs of an address header, and notes."""
     notes: list[str] = []
     if not value:

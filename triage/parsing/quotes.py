@@ -63,9 +63,7 @@ _FROM_KEY_LINE = re.compile(rf"^[ \t*]*{_FROM_KEYS}[ \t*]*[:：]", re.IGNORECASE
 
 # Signature separators: "-- " (RFC 3676), or a line of one repeated rule character.
 _SIG_DASHDASH = re.compile(r"^--[ \t]?$")
-_SIG_RULE = re.compile(
-    r"^[ \t]*(?:[-=_＿＝─━―‐~〜～*＊#＃+☆★◆◇■□●○・.]\s?){3,}[ \t]*$"
-)
+_SIG_RULE = re.compile(r"^[ \t]*(?:[-=_＿＝─━―‐~〜～*＊#＃+☆★◆◇■□●○・.]\s?){3,}[ \t]*$")
 _SIG_MARKERS = re.compile(
     r"""(?:\bTEL\b|\bFAX\b|\bPhone\b|\bMobile\b|\bTel\.|\bFax\.|電話|携帯|ＴＥＬ|ＦＡＸ|
         E-?mail|Ｅメール|メール\s*[:：]|Mail\s*[:：]|https?://|www\.|
@@ -148,11 +146,7 @@ def _attribution_span(lines: list[str], i: int) -> int:
         return 0
     if line.rstrip().endswith(_ATTRIBUTION_ENDS) and _ATTRIBUTION.match(line):
         return 1
-    if (
-        i + 1 < len(lines)
-        and len(line) < 200
-        and lines[i + 1].rstrip().endswith(_ATTRIBUTION_ENDS)
-    ):
+    if i + 1 < len(lines) and len(line) < 200 and lines[i + 1].rstrip().endswith(_ATTRIBUTION_ENDS):
         joined = line.rstrip() + " " + lines[i + 1].strip()
         if _ATTRIBUTION.match(joined) and (
             line.lstrip().lower().startswith("on ") or re.match(r"^\s*\d{4}", line)
@@ -206,7 +200,11 @@ def split_quotes(text: str) -> tuple[str, str, str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     first_hard = next(
-        (i for i, line in enumerate(lines) if _HARD_SEPARATOR.match(line) or _outlook_block_at(lines, i)),
+        (
+            i
+            for i, line in enumerate(lines)
+            if _HARD_SEPARATOR.match(line) or _outlook_block_at(lines, i)
+        ),
         len(lines),
     )
     library_hits = _library_hard_lines("\n".join(lines[:first_hard]), lines[:first_hard])
@@ -281,7 +279,9 @@ def normalize_subject(subject: str, *, strip_tags: bool = False) -> str:
         s = stripped
 
 
-_REF = re.compile(r"(?<![A-Za-z0-9])[RＲrｒ][EＥeｅ][QＱqｑ][-‐－―ー_＿]([0-9０-９]{3,12})(?![0-9０-９])")
+_REF = re.compile(
+    r"(?<![A-Za-z0-9])[RＲrｒ][EＥeｅ][QＱqｑ][-‐－―ー_＿]([0-9０-９]{3,12})(?![0-9０-９])"
+)
 
 
 def find_refs(text: str) -> list[str]:
