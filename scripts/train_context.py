@@ -42,8 +42,13 @@ def rows(records: list[dict], slot: str) -> tuple[list[str], list[bool], list[bo
     for r in records:
         if slot not in REQUIRED_SLOTS.get(r["type"], ()):
             continue
-        rt = RequestText(r["subject"], r["body"], tuple(r["attachments"]),
-                         datetime.fromisoformat(r["sent_at"]), r["lang"])
+        rt = RequestText(
+            r["subject"],
+            r["body"],
+            tuple(r["attachments"]),
+            datetime.fromisoformat(r["sent_at"]),
+            r["lang"],
+        )
         res = check(rt, r["type"], learned=False)
         texts.append(build_view(rt).text)
         rule.append(slot in res.missing)
@@ -61,18 +66,30 @@ def fit(texts: list[str], rule: list[bool], gold: list[bool], c: float):
 
 def to_model(slot: str, vec, clf, meta: dict) -> SlotModel:
     vocab = {str(k): int(v) for k, v in vec.vocabulary_.items()}
-    return SlotModel(slot, vocab, tuple(float(x) for x in vec.idf_),
-                     tuple(float(x) for x in clf.coef_[0]), float(clf.intercept_[0]), 0.5, meta)
+    return SlotModel(
+        slot,
+        vocab,
+        tuple(float(x) for x in vec.idf_),
+        tuple(float(x) for x in clf.coef_[0]),
+        float(clf.intercept_[0]),
+        0.5,
+        meta,
+    )
 
 
 def prf(gold: list[bool], pred: list[bool]) -> dict:
-    tp = sum(g and p for g, p in zip(gold, pred))
-    fp = sum(p and not g for g, p in zip(gold, pred))
-    fn = sum(g and not p for g, p in zip(gold, pred))
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
-    return {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
-            "n_missing": sum(gold), "n": len(gold)}
+    return {
+        "p": round(p, 3),
+        "r": round(r, 3),
+        "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+        "n_missing": sum(gold),
+        "n": len(gold),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slot", default="reason")
     ap.add_argument("--out", default="models")
     ap.add_argument("--C", type=float, default=3.0)
-    ap.add_argument("--fit-on", choices=("all", "tune"), default="all",
-                    help="tune: write the 70%% fit (to measure the held-out 30%% honestly)")
+    ap.add_argument(
+        "--fit-on",
+        choices=("all", "tune"),
+        default="all",
+        help="tune: write the 70%% fit (to measure the held-out 30%% honestly)",
+    )
     a = ap.parse_args(argv)
     files = a.files or sorted(glob.glob("training_data/*.jsonl"))
     records, digest = [], hashlib.sha256()
@@ -96,21 +117,31 @@ def main(argv: list[str] | None = None) -> int:
     h_x, h_rule, h_y = rows(held, a.slot)
     vec, clf = fit(t_x, t_rule, t_y, a.C)
     m = to_model(a.slot, vec, clf, {})
-    pred = [m.p_missing(x, r) >= m.threshold for x, r in zip(h_x, h_rule)]
+    pred = [m.p_missing(x, r) >= m.threshold for x, r in zip(h_x, h_rule, strict=True)]
     metrics = {"heldout_rules": prf(h_y, h_rule), "heldout_learned": prf(h_y, pred)}
     print(json.dumps(metrics))
     all_x, all_rule, all_y = t_x + h_x, t_rule + h_rule, t_y + h_y
     if a.fit_on == "tune":
         all_x, all_rule, all_y = t_x, t_rule, t_y
     vec, clf = fit(all_x, all_rule, all_y, a.C)
-    meta = {"trained_on": [Path(f).name for f in files], "records": len(records),
-            "rows": len(all_y), "fit_on": a.fit_on, "data_sha256": digest.hexdigest(), "seed": SEED, "C": a.C,
-            "sklearn": sklearn.__version__, "format": FORMAT, "metrics": metrics,
-            "fitted": datetime.now().isoformat(timespec="seconds")}
+    meta = {
+        "trained_on": [Path(f).name for f in files],
+        "records": len(records),
+        "rows": len(all_y),
+        "fit_on": a.fit_on,
+        "data_sha256": digest.hexdigest(),
+        "seed": SEED,
+        "C": a.C,
+        "sklearn": sklearn.__version__,
+        "format": FORMAT,
+        "metrics": metrics,
+        "fitted": datetime.now().isoformat(timespec="seconds"),
+    }
     out = model_path(a.slot, Path(a.out))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(to_model(a.slot, vec, clf, meta).to_json(), ensure_ascii=False),
-                   encoding="utf-8")
+    out.write_text(
+        json.dumps(to_model(a.slot, vec, clf, meta).to_json(), ensure_ascii=False), encoding="utf-8"
+    )
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -55,8 +55,9 @@ def test_phrases(text: str, sent: str, want_day: date, bd: int) -> None:
     assert due(text, sent) == (want_day, bd)
 
 
-@pytest.mark.parametrize("text", ["至急お願いします", "大至急", "今すぐ対応を", "ASAP please",
-                                  "as soon as possible"])
+@pytest.mark.parametrize(
+    "text", ["至急お願いします", "大至急", "今すぐ対応を", "ASAP please", "as soon as possible"]
+)
 def test_now_words_are_due_at_once(text: str) -> None:
     sent = at("2026-03-24T10:12:00+09:00")
     d = find_deadline(text, sent)
@@ -111,8 +112,14 @@ def test_timezone_picks_calendar_and_numeric_order() -> None:
 
 def test_past_dates_and_plain_mentions_are_not_deadlines() -> None:
     assert find_deadline("3/5に受注登録済みです", at("2026-03-24T10:00:00+09:00")) is None
-    assert find_deadline("Today I noticed the printer is odd.", at("2026-03-24T10:00:00+01:00")) is None
-    assert find_deadline("お疲れ様です。よろしくお願いします。", at("2026-03-24T10:00:00+09:00")) is None
+    assert (
+        find_deadline("Today I noticed the printer is odd.", at("2026-03-24T10:00:00+01:00"))
+        is None
+    )
+    assert (
+        find_deadline("お疲れ様です。よろしくお願いします。", at("2026-03-24T10:00:00+09:00"))
+        is None
+    )
 
 
 def test_naive_datetime_is_refused() -> None:
@@ -124,7 +131,9 @@ def test_urgency_signals() -> None:
     sent = at("2026-02-10T08:47:00+08:00")
     s = urgency_signals("VPN down, I cannot work. ASAP please", sent)
     assert s["deadline_now"] == s["has_asap"] == s["has_blocked_cue"] == 1.0
-    relaxed = urgency_signals("急ぎではありませんので、お手すきの際にお願いします", at("2026-02-10T08:47:00+09:00"))
+    relaxed = urgency_signals(
+        "急ぎではありませんので、お手すきの際にお願いします", at("2026-02-10T08:47:00+09:00")
+    )
     assert relaxed["has_relaxed_cue"] == 1.0 and relaxed["deadline_none"] == 1.0
     assert relaxed["has_urgent_word"] == 0.0
     assert urgency_signals("not urgent at all, no rush", sent)["has_urgent_word"] == 0.0

@@ -151,7 +151,7 @@ def _month_day(ctx: _Ctx, month: int, day: int) -> date | None:
 
 
 def _day_of_month(ctx: _Ctx, day: int) -> date | None:
-    """"15日" / "the 20th": this month, or next month if already past."""
+    """ "15日" / "the 20th": this month, or next month if already past."""
     y, m = ctx.today.year, ctx.today.month
     if day < ctx.today.day:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
@@ -198,14 +198,16 @@ def _rule(pattern: str, inherent: bool = False, flags: int = re.IGNORECASE):
 
 
 @_rule(r"大至急|至急|今すぐ|直ちに|即日|緊急|\bASAP\b|\ba\.s\.a\.p\.?|as soon as possible|"
-       r"\bright away\b|\bimmediately\b|(?<!not )(?<!non-)(?<!non )(?<!no )(?<!isn't )\burgent(?:ly)?\b|できるだけ早く|なるべく早く|早急に|"
+       r"\bright away\b|\bimmediately\b|(?<!not )(?<!non-)(?<!non )(?<!no )(?<!isn't )"
+       r"\burgent(?:ly)?\b|できるだけ早く|なるべく早く|早急に|"
        r"急ぎで(?!は)|取り急ぎ対応", inherent=True)  # fmt: skip
 def _now(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.now, "now"
 
 
 @_rule(r"本日中|今日中|本日まで|今日まで|当日中|\bEOD\b|\bCOB\b|\bEOB\b|"
-       r"end of (?:the )?(?:business )?day|close of business|(?<![.!?]\s)(?<!^)\btoday\b|\btonight\b|"
+       r"end of (?:the )?(?:business )?day|close of business|(?<![.!?]\s)(?<!^)\btoday\b|"
+       r"\btonight\b|"
        r"今夜|今晩|今日明日", inherent=True)  # fmt: skip
 def _today(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     t = EOD if ctx.now.time() < EOD else time(23, 59)
@@ -238,8 +240,10 @@ def _morning(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     return (due, "time") if due else None
 
 
-@_rule(r"今週中|今週いっぱい|今週末|this week|end of (?:the |this )?week|by the weekend|\bEOW\b",
-       inherent=True)
+@_rule(
+    r"今週中|今週いっぱい|今週末|this week|end of (?:the |this )?week|by the weekend|\bEOW\b",
+    inherent=True,
+)
 def _this_week(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_end_of_week(ctx, 0)), "day"
 
@@ -249,8 +253,11 @@ def _next_week_end(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_end_of_week(ctx, 1)), "day"
 
 
-@_rule(r"週明け|早々に来週|来週早々|来週初め|early next week|first thing next week|"
-       r"beginning of next week|start of next week", inherent=True)
+@_rule(
+    r"週明け|早々に来週|来週早々|来週初め|early next week|first thing next week|"
+    r"beginning of next week|start of next week",
+    inherent=True,
+)
 def _week_start(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     monday = ctx.today - timedelta(days=ctx.today.weekday()) + timedelta(weeks=1)
     return ctx.at(ctx.cal.next_business_day(monday, include_today=True)), "day"
@@ -266,8 +273,12 @@ def _next_month_end(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 1)), "day"
 
 
-@_rule(r"今月末|今月中|今月いっぱい|(?<!締め)(?<!月)月末(?![締払])|end of (?:the |this )?month|\bEOM\b|"
-       r"month[- ]end|this month", inherent=True)
+@_rule(
+    r"今月末|今月中|今月いっぱい|(?<!締め)(?<!月)月末(?![締払])|end of (?:the |this )?month|"
+    r"\bEOM\b|"
+    r"month[- ]end|this month",
+    inherent=True,
+)
 def _month_end_rule(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 0)), "day"
 
@@ -306,8 +317,10 @@ def _en_weekday(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     return ctx.at(d), "date"
 
 
-@_rule(r"(?:(?P<y>20\d\d)\s*年\s*)?(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日"
-       + _WD_PAREN)
+@_rule(
+    r"(?:(?P<y>20\d\d)\s*年\s*)?(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日"
+    + _WD_PAREN
+)
 def _ja_date(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     d = _ymd(ctx, m.group("y"), int(m.group("m")), int(m.group("d")))
     return (ctx.at(d), "date") if d else None
@@ -336,7 +349,9 @@ def _iso_date(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     return (ctx.at(d), "date") if d else None
 
 
-@_rule(rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>20\d\d))?")
+@_rule(
+    rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s*(?P<y>20\d\d))?"
+)
 def _en_month_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     if m.group("mon").lower() == "may" and m.group("mon")[0] == "m":
         return None  # the modal verb "may"
@@ -344,7 +359,9 @@ def _en_month_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     return (ctx.at(d), "date") if d else None
 
 
-@_rule(rf"\b(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:,?\s*(?P<y>20\d\d))?")
+@_rule(
+    rf"\b(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RE})\b\.?(?:,?\s*(?P<y>20\d\d))?"
+)
 def _en_day_month(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     if m.group("mon").lower() == "may" and m.group("mon")[0] == "m":
         return None
@@ -352,7 +369,9 @@ def _en_day_month(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     return (ctx.at(d), "date") if d else None
 
 
-@_rule(r"(?<![\d/月])(?P<d>3[01]|[12]\d|0?[1-9])\s*日(?=\s*(?:\([月火水木金土日]\))?\s*(?:まで|迄|中|締|必着|に|の|午|\d))")
+@_rule(
+    r"(?<![\d/月])(?P<d>3[01]|[12]\d|0?[1-9])\s*日(?=\s*(?:\([月火水木金土日]\))?\s*(?:まで|迄|中|締|必着|に|の|午|\d))"
+)
 def _ja_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     d = _day_of_month(ctx, int(m.group("d")))
     return (ctx.at(d), "date") if d else None
@@ -386,9 +405,12 @@ _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "s
               "ten": 10, "a couple of": 2, "a few": 3}  # fmt: skip
 
 
-@_rule(r"(?:within|in(?: the next)?)\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|ten|"
-       r"a couple of|a few)\s+(?P<biz>business\s+|working\s+)?(?P<unit>days?|weeks?|hours?)|"
-       r"(?P<jn>\d{1,2})\s*(?P<jbiz>営業日|日|週間|時間)\s*(?:以内|のうちに|後まで|中)", inherent=True)
+@_rule(
+    r"(?:within|in(?: the next)?)\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|ten|"
+    r"a couple of|a few)\s+(?P<biz>business\s+|working\s+)?(?P<unit>days?|weeks?|hours?)|"
+    r"(?P<jn>\d{1,2})\s*(?P<jbiz>営業日|日|週間|時間)\s*(?:以内|のうちに|後まで|中)",
+    inherent=True,
+)
 def _within(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     if m.group("n"):
         raw = m.group("n").lower()
@@ -425,7 +447,8 @@ _DEADLINE_AFTER = re.compile(
     r"にお願い|にご対応|に必要|に要る|に使|の打ち合わせ|の会議|の商談|の訪問)"
 )
 _DEADLINE_BEFORE = re.compile(
-    r"(?:\bby|\bbefore|\buntil|\btill|\bno later than|\bdue(?: date)?(?: is| on|:)?|\bdeadline(?: is|:)?|"
+    r"(?:\bby|\bbefore|\buntil|\btill|\bno later than|\bdue(?: date)?(?: is| on|:)?|"
+    r"\bdeadline(?: is|:)?|"
     r"\bneeded (?:by|on)|\bneed(?: it)? (?:by|on)|\bfor|\bon|\bat|\bof|\bEOD|\bCOB|\bbefore the|"
     r"期限|締切|締め切り|納期|希望日|希望納期|期日|日程|予定日)\s*[:：は]?\s*(?:the\s+)?(?:EOD\s+|COB\s+)?$",
     re.IGNORECASE,
@@ -515,12 +538,13 @@ def deadline_hits(text: str, sent_at: datetime) -> list[DeadlineHit]:
     for h in _scan(norm, sent_at):
         after = norm[h.end : h.end + 14]
         before = norm[max(0, h.start - 22) : h.start]
-        marked = h.inherent or bool(_DEADLINE_AFTER.match(after)) or bool(
-            _DEADLINE_BEFORE.search(before)
+        marked = (
+            h.inherent
+            or bool(_DEADLINE_AFTER.match(after))
+            or bool(_DEADLINE_BEFORE.search(before))
         )
         past = h.kind == "date" and (
-            bool(_PAST_CUE.match(after))
-            or h.due.date() < sent_at.astimezone(h.due.tzinfo).date()
+            bool(_PAST_CUE.match(after)) or h.due.date() < sent_at.astimezone(h.due.tzinfo).date()
         )
         out.append(DeadlineHit(h.text, h.due, marked and not past, past, h.start))
     return out
@@ -534,7 +558,11 @@ def find_deadline(text: str, sent_at: datetime) -> Deadline | None:
     """
     if sent_at.tzinfo is None:
         raise ValueError("sent_at must carry its UTC offset (the sender's timezone)")
-    hits = [h for h in deadline_hits(text, sent_at) if h.marked and h.due >= sent_at - timedelta(minutes=1)]
+    hits = [
+        h
+        for h in deadline_hits(text, sent_at)
+        if h.marked and h.due >= sent_at - timedelta(minutes=1)
+    ]
     if not hits:
         return None
     best = min(hits, key=lambda h: h.due)
@@ -548,7 +576,8 @@ def find_deadline(text: str, sent_at: datetime) -> Deadline | None:
 _BLOCKED = re.compile(
     r"業務が止ま|作業が止ま|仕事が(?:でき|進ま)|止まって(?:いま|しま)|停止して|稼働(?:停止|できない)|"
     r"使えな(?:い|くな)|全員|全社|障害|ダウン|落ちて|ライン(?:が)?(?:停止|止ま)|出荷(?:でき|が止ま)|"
-    r"\bcannot work\b|\bcan't work\b|\bunable to work\b|\bblocked\b|\boutage\b|\bis down\b|\bare down\b|"
+    r"\bcannot work\b|\bcan't work\b|\bunable to work\b|\bblocked\b|\boutage\b|\bis down\b|"
+    r"\bare down\b|"
     r"\bwent down\b|\bline (?:is )?(?:down|stopped)\b|\bstopped\b|\bnothing is going out\b|"
     r"\bproduction (?:is )?(?:down|stopped|halted)\b|\bcan't (?:ship|invoice|log ?in|access)\b",
     re.IGNORECASE,
@@ -561,8 +590,13 @@ _CUSTOMER_WAITING = re.compile(
     r"\b(?:their|the) truck\b|\bwith a customer in\b|\bcustomer meeting\b",
     re.IGNORECASE,
 )
-_URGENT_WORD = re.compile(r"緊急|至急|大至急|今すぐ|(?<!not )(?<!non-)(?<!no )(?<!isn't )\burgent\b|\bemergency\b|\bASAP\b|\bimmediately\b|"
-                          r"\bcritical\b|!!", re.IGNORECASE)
+_URGENT_WORD = re.compile(
+    r"緊急|至急|大至急|今すぐ|(?<!not )(?<!non-)(?<!no )(?<!isn't )\burgent\b|"
+    r"\bemergency\b|\bASAP\b|"
+    r"\bimmediately\b|"
+    r"\bcritical\b|!!",
+    re.IGNORECASE,
+)
 _SECURITY = re.compile(
     r"フィッシング|不審な|ウイルス|感染|乗っ取|漏え?い|情報漏|誤送信|紛失|盗難|不正アクセス|"
     r"\bphishing\b|\bsuspicious\b|\bmalware\b|\bvirus\b|\bransomware\b|\bhacked\b|\bcompromised\b|"

@@ -25,8 +25,16 @@ def main(argv: list[str]) -> int:
         with open(p, encoding="utf-8") as f:
             recs.extend(json.loads(x) for x in f if x.strip())
     items = [
-        (RequestText(r["subject"], r["body"], tuple(r["attachments"]),
-                     datetime.fromisoformat(r["sent_at"]), r["lang"]), r["type"])
+        (
+            RequestText(
+                r["subject"],
+                r["body"],
+                tuple(r["attachments"]),
+                datetime.fromisoformat(r["sent_at"]),
+                r["lang"],
+            ),
+            r["type"],
+        )
         for r in recs
     ]
     for rt, t in items[:50]:
@@ -41,10 +49,12 @@ def main(argv: list[str]) -> int:
         chars += len(rt.subject) + len(rt.body)
     total = time.perf_counter() - t0
     ms = [x * 1000 for x in per]
-    print(f"{len(items)} requests, mean {len(items) and chars / len(items):.0f} chars: "
-          f"{len(items) / total:.0f} requests/s; per request mean {statistics.mean(ms):.2f} ms, "
-          f"median {statistics.median(ms):.2f} ms, p95 {sorted(ms)[int(len(ms) * 0.95)]:.2f} ms, "
-          f"max {max(ms):.2f} ms; {total * 1000 / max(1, chars) * 300:.2f} ms per 300 chars")
+    print(
+        f"{len(items)} requests, mean {len(items) and chars / len(items):.0f} chars: "
+        f"{len(items) / total:.0f} requests/s; per request mean {statistics.mean(ms):.2f} ms, "
+        f"median {statistics.median(ms):.2f} ms, p95 {sorted(ms)[int(len(ms) * 0.95)]:.2f} ms, "
+        f"max {max(ms):.2f} ms; {total * 1000 / max(1, chars) * 300:.2f} ms per 300 chars"
+    )
     return 0
 
 

@@ -18,7 +18,6 @@ from triage.context import check
 from triage.records import RequestText
 from triage.taxonomy import REQUIRED_SLOTS, SLOTS
 
-
 LEARNED = True
 
 
@@ -55,17 +54,26 @@ def evaluate(records: list[dict], errors: str | None = None) -> dict:
         pred, gold = set(res.missing), set(r["missing"])
         for lang in ("all", r["lang"]):
             for s in REQUIRED_SLOTS.get(r["type"], ()):
-                key = ("tp" if s in pred and s in gold else "fp" if s in pred else
-                       "fn" if s in gold else "tn")
+                key = (
+                    "tp"
+                    if s in pred and s in gold
+                    else "fp"
+                    if s in pred
+                    else "fn"
+                    if s in gold
+                    else "tn"
+                )
                 slot[(lang, s)][key] += 1
                 slot[(lang, "*")][key] += 1
-            key = ("tp" if pred and gold else "fp" if pred else "fn" if gold else "tn")
+            key = "tp" if pred and gold else "fp" if pred else "fn" if gold else "tn"
             nc[lang][key] += 1
         if errors and (errors in pred) != (errors in gold):
             f = next(x for x in res.findings if x.slot == errors)
             kind = "FP(missing predicted)" if errors in pred else "FN(found wrongly)"
-            print(f"--- {r['id']} {r['lang']} {r['type']} {kind}: evidence={f.evidence!r} "
-                  f"src={f.source}\n{r['subject']}\n{r['body'][:700]}\n{r.get('attachments')}")
+            print(
+                f"--- {r['id']} {r['lang']} {r['type']} {kind}: evidence={f.evidence!r} "
+                f"src={f.source}\n{r['subject']}\n{r['body'][:700]}\n{r.get('attachments')}"
+            )
     return {"slot": slot, "nc": nc}
 
 
@@ -76,27 +84,36 @@ def report(res: dict) -> None:
         p, r, f = prf(c["tp"], c["fp"], c["fn"])
         n = nc[lang]
         np_, nr, nf = prf(n["tp"], n["fp"], n["fn"])
-        print(f"[{lang}] slot micro P={p:.3f} R={r:.3f} F1={f:.3f} | "
-              f"needs_clarification P={np_:.3f} R={nr:.3f} F1={nf:.3f} (n={sum(n.values())})")
-    print(f"{'slot':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}   "
-          f"{'ja F1':>6}{'en F1':>7}")
+        print(
+            f"[{lang}] slot micro P={p:.3f} R={r:.3f} F1={f:.3f} | "
+            f"needs_clarification P={np_:.3f} R={nr:.3f} F1={nf:.3f} (n={sum(n.values())})"
+        )
+    print(f"{'slot':<13}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}   {'ja F1':>6}{'en F1':>7}")
     for s in SLOTS:
         c = slot[("all", s)]
         if not sum(c.values()):
             continue
         p, r, f = prf(c["tp"], c["fp"], c["fn"])
-        per = [prf(slot[(lg, s)]["tp"], slot[(lg, s)]["fp"], slot[(lg, s)]["fn"])[2]
-               for lg in ("ja", "en")]
-        print(f"{s:<13}{p:7.3f}{r:7.3f}{f:7.3f}{c['tp'] + c['fn']:6d}{c['tp'] + c['fp']:6d}   "
-              f"{per[0]:6.3f}{per[1]:7.3f}")
+        per = [
+            prf(slot[(lg, s)]["tp"], slot[(lg, s)]["fp"], slot[(lg, s)]["fn"])[2]
+            for lg in ("ja", "en")
+        ]
+        print(
+            f"{s:<13}{p:7.3f}{r:7.3f}{f:7.3f}{c['tp'] + c['fn']:6d}{c['tp'] + c['fp']:6d}   "
+            f"{per[0]:6.3f}{per[1]:7.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="+")
     ap.add_argument("--errors", default=None, help="print the errors of one slot")
-    ap.add_argument("--part", choices=("all", "tune", "heldout"), default="all",
-                    help="training_data split: 30%% held out by a stable hash of the id")
+    ap.add_argument(
+        "--part",
+        choices=("all", "tune", "heldout"),
+        default="all",
+        help="training_data split: 30%% held out by a stable hash of the id",
+    )
     ap.add_argument("--models", default=None, help="directory of learned slot models")
     ap.add_argument("--rules-only", action="store_true")
     a = ap.parse_args(argv)

@@ -86,8 +86,9 @@ def _second_opinion(finding: SlotFinding, view: View) -> SlotFinding:
         return finding
     if finding.found:
         return finding
-    return SlotFinding(finding.slot, True, model.evidence(view.text) or f"(learned p={p:.2f})",
-                       "body")
+    return SlotFinding(
+        finding.slot, True, model.evidence(view.text) or f"(learned p={p:.2f})", "body"
+    )
 
 
 __all__ = ["DETECTORS", "check", "detect", "build_view", "View"]

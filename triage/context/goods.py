@@ -24,19 +24,24 @@ _COUNTER_EN = (
     r"users?|accounts?|pallets?|bags?|sheets?|meters?|metres?|kg|dozens?|people|persons?|"
     r"[a-z]+s"
 )
-_NUM_WORD = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|a hundred|a dozen|a couple of"
+_NUM_WORD = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|fifty|a hundred|a dozen|a couple of"
+)
 QUANTITY = re.compile(
     rf"(?<![\d/.:\-])\d{{1,5}}\s?(?:{_COUNTER_JA})(?![a-zA-Z])|"
     r"(?:一|二|三|四|五|六|七|八|九|十|数)(?:台|個|本|枚|セット|箱|冊|脚|名分|点|部)|"
     rf"(?<![\d/.:\-$¥€£])\b\d{{1,5}}\s?(?:x\s)?(?:new\s|more\s|additional\s|extra\s)?(?:{_COUNTER_EN})\b|"
     rf"\b(?:{_NUM_WORD})\s+(?:new\s|more\s|additional\s|extra\s)?[a-z]+s\b|"
-    r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|(?<![\dm])\s?[x×]\s?\d{1,4}\b(?!\s?mm|\s?m\b)|\b\d{1,4}\s?[x×](?!\d)|"
+    r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|(?<![\dm])"
+    r"\s?[x×]\s?\d{1,4}\b(?!\s?mm|\s?m\b)|\b\d{1,4}\s?[x×](?!\d)|"
     r"(?:各|それぞれ)\s?\d+|\b(?:a|one|an)\s+(?:single\s|new\s|replacement\s|spare\s|second\s)?"
     r"(?:laptop|monitor|chair|desk|pc|phone|printer|license|licence|copy|unit|set|box|"
     r"keyboard|mouse|headset|tablet|camera|projector|whiteboard|shredder|cabinet|locker)\b|"
     r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数|"
     # a number, a few words, then a plural noun that is not a span of time
-    r"(?<!from )(?<!to )(?<![\d.,$¥€£])\b(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+"
+    r"(?<!from )(?<!to )(?<![\d.,$¥€£])\b(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|"
+    r"ten|twelve|twenty)\s+"
     r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)[A-Za-z+\-]+\s+){0,3}?"
     r"(?!(?:days|weeks|months|years|hours|minutes|times|people|benches|floors|sites|offices)\b)"
     r"[A-Za-z\-]+s\b|\b\d{1,5}\s+more\b|"
@@ -129,9 +134,14 @@ def _katakana(text: str) -> re.Match[str] | None:
 
 
 def _first_item(text: str) -> re.Match[str] | None:
-    found_ = [m for m in (_model(text), _ITEM_JA.search(text), _ITEM_EN.search(text),
-                          _katakana(text)) if m]
+    found_ = [
+        m
+        for m in (_model(text), _ITEM_JA.search(text), _ITEM_EN.search(text), _katakana(text))
+        if m
+    ]
     return min(found_, key=lambda m: m.start()) if found_ else None
+
+
 # the noun right before a counter: "モニター 3台", "3 units of X"
 _COUNTED_NOUN = re.compile(
     rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?(?:{_COUNTER_JA})|"
@@ -141,8 +151,10 @@ _COUNTED_NOUN = re.compile(
 
 _UNDECIDED_QTY = re.compile(
     r"(?:数量|台数|個数|本数|必要数|数)(?:は|が|も)?[^。\n]{0,12}(?:未定|議論中|検討中|確認中|決まり次第|調整中|わかり次第)|"
-    r"\b(?:quantity|quantities|counts?|how many|numbers?)\b[^.\n]{0,40}\b(?:TBD|TBC|not (?:yet )?(?:sure|decided|"
-    r"final|known)|once [^.\n]{0,30}final|to be confirmed|still (?:being )?(?:decided|discussed|counting))",
+    r"\b(?:quantity|quantities|counts?|how many|numbers?)\b[^.\n]{0,40}\b(?:TBD|TBC|"
+    r"not (?:yet )?(?:sure|decided|"
+    r"final|known)|once [^.\n]{0,30}final|to be confirmed|still (?:being )?(?:decided|"
+    r"discussed|counting))",
     re.IGNORECASE,
 )
 

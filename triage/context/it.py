@@ -45,7 +45,8 @@ _SYSTEM = re.compile(
     r"(?-i:[A-Z][\w\-]{1,20})\s?(?:system|app|portal|tool|server|account)\b|"
     r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)(?![部課室]|本部|チーム)|"
     r"\\\\[\w.\-]+\\[\w$.\-\\]+|[A-Z]:\\[\w\\ ]+|https?://\S+|"
-    r"\b(?:PC|NB|LT|DT|SRV|PRN)[\-_]?\d{3,}\b|資産番号\s*[:：]?\s*\w+|asset (?:tag|no\.?|number)\s*[:#]?\s*\w+",
+    r"\b(?:PC|NB|LT|DT|SRV|PRN)[\-_]?\d{3,}\b|資産番号\s*[:：]?\s*\w+|asset (?:tag|no\.?|number)"
+    r"\s*[:#]?\s*\w+",
     re.IGNORECASE,
 )
 _VAGUE_SYSTEM = re.compile(
@@ -59,7 +60,8 @@ _ERROR_TEXT = re.compile(
     r"\b(?:error|エラー)\s*(?:code\s*)?[:：]?\s*[A-Z]?\d{3,}"
 )
 _SYMPTOM = re.compile(
-    r"エラー|error|0x[0-9A-Fa-f]{4,}|\b(?:code|コード)\s*[:：]?\s*[A-Z]?\d{3,}|\b[45]\d\d\b(?= ?(?:error|エラー))|"
+    r"エラー|error|0x[0-9A-Fa-f]{4,}|\b(?:code|コード)\s*[:：]?\s*[A-Z]?\d{3,}|"
+    r"\b[45]\d\d\b(?= ?(?:error|エラー))|"
     r"(?:でき|出来)(?:ない|ません|なく|なかった|ず)|(?:表示|起動|反応|動作|接続|印刷|送信|受信|同期|"
     r"保存|認証|ログイン|サインイン|インストール|更新|再生|充電)(?:され|し|でき|が(?:でき|され))?(?:ない|ません|ず|なく)|"
     r"繋がら|つながら|届か|開か|開け(?:ない|ません)|動か|映ら|点か|入れ(?:ない|ません)|見れ|見え(?:ない|ません)|"
@@ -82,7 +84,8 @@ _SYMPTOM = re.compile(
     r"need (?:a|an|access|to (?:install|add|create|set up|reset|get))|"
     r"please (?:install|create|set up|add|grant|reset|enable|disable|remove|issue|provide|order|"
     r"replace|unlock|extend|transfer|migrate|configure)|"
-    r"(?:request|requesting|would like|want) (?:to (?:install|add|get|have|create|set up)|a new|access|an? )|"
+    r"(?:request|requesting|would like|want) (?:to (?:install|add|get|have|create|set up)|"
+    r"a new|access|an? )|"
     r"new (?:account|user|laptop|licen[cs]e)|access to|permission|license for|licence for|"
     r"install(?:ation|ed)?|set ?up|onboard|offboard|reset|stopped|disappeared|vanished|gone|"
     r"expir(?:e|es|ed|ing)|renew(?:al|ed)?|pop ?up|needs? (?:\w+ )?(?:access|licen[cs]e|account|"
@@ -102,8 +105,12 @@ _VAGUE_SYMPTOM = re.compile(
 )
 
 
-_SHARED = re.compile(r"共有フォルダ|共有ドライブ|shared (?:folder|drive)|network drive", re.IGNORECASE)
-_FOLDER_NAME = re.compile(r"\\\\[\w.\-]+\\|[A-Z]:\\|https?://|「[^」]+」|\"[^\"]+\"|'[^']+'|/[\w\-]+/")
+_SHARED = re.compile(
+    r"共有フォルダ|共有ドライブ|shared (?:folder|drive)|network drive", re.IGNORECASE
+)
+_FOLDER_NAME = re.compile(
+    r"\\\\[\w.\-]+\\|[A-Z]:\\|https?://|「[^」]+」|\"[^\"]+\"|'[^']+'|/[\w\-]+/"
+)
 
 
 def detect_system(view: View) -> SlotFinding:

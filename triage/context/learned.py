@@ -18,7 +18,7 @@ import logging
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,7 +54,7 @@ class SlotModel:
     coef: tuple[float, ...]  # one per vocabulary entry, then the rule feature
     intercept: float
     threshold: float = 0.5
-    meta: dict | None = None
+    meta: dict = field(default_factory=dict, compare=False)
 
     def _weights(self, text: str) -> dict[int, float]:
         vocab, idf, log = self.vocabulary, self.idf, math.log
@@ -79,7 +79,9 @@ class SlotModel:
             if len(sent) < 4:
                 continue
             grams = [g for g in char_ngrams(sent) if g in self.vocabulary]
-            score = -sum(self.coef[self.vocabulary[g]] * self.idf[self.vocabulary[g]] for g in grams)
+            score = -sum(
+                self.coef[self.vocabulary[g]] * self.idf[self.vocabulary[g]] for g in grams
+            )
             score /= math.sqrt(len(grams) or 1)
             if score > best_score:
                 best, best_score = sent, score

@@ -45,7 +45,8 @@ _CAP = r"[A-Z][A-Za-z0-9&'\-]+"
 _EN_COMPANY = re.compile(
     rf"\b(?:{_CAP}\s+){{0,3}}{_CAP},?\s+(?:{_EN_SUFFIX})(?![A-Za-z])|"
     rf"\b(?:customer|client|account|distributor|dealer|partner|counterparty|vendor|supplier|"
-    rf"buyer|licensee|licensor|end user|prospect)s?\s*(?:name)?\s*[:,(]?\s*(?P<role>(?:{_CAP}\s?){{1,4}})|"
+    rf"buyer|licensee|licensor|end user|prospect)s?\s*(?:name)"
+    rf"?\s*[:,(]?\s*(?P<role>(?:{_CAP}\s?){{1,4}})|"
     rf"\b(?:with|for|from|at|by|to|of|and|between)\s+(?P<prep>{_CAP}(?:\s+{_CAP}){{1,3}})|"
     rf"\b(?P<acr>[A-Z]{{3,}}(?:\s+[A-Z][a-z]+)?)'s\b"
 )

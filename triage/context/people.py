@@ -24,7 +24,8 @@ _THIRD_PARTY = re.compile(
     r"\b(?:my|our) (?:\w+ )?(?:team ?member|report|direct report|engineer|staff|colleague|employee|"
     r"assistant|new hire|intern|temp|driver|operator|technician|inspector|worker)(?:s|'s)?\b|"
     r"\b(?:some|several|many|a few|new|\d+|one|two|three) (?:\w+ )?(?:staff|guys|people|workers|"
-    r"employees|operators|inspectors?|members)\b|\bsome of us\b|\bstaff from\b|\bone of (?:my|our)\b|\ba (?:new )?(?:temp|hire|"
+    r"employees|operators|inspectors?|members)\b|\bsome of us\b|\bstaff from\b|\bone of (?:my|"
+    r"our)\b|\ba (?:new )?(?:temp|hire|"
     r"starter|joiner|contractor|intern|employee|colleague|team member|engineer)\b|"
     r"\bnew (?:hire|joiner|starter|employee|temp|colleague)s?\b|"
     r"\b(?:an?|the) (?:employee|staff member|worker)\b|"
@@ -38,8 +39,10 @@ _SELF = re.compile(
     r"私|自分|わたくし|小職|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
     re.IGNORECASE,
 )
-_ID = re.compile(r"社員番号\s*[:：]?\s*[A-Z]?\d{3,}|employee (?:id|no\.?|number)\s*[:#]?\s*[A-Z]?\d{3,}",
-                 re.IGNORECASE)
+_ID = re.compile(
+    r"社員番号\s*[:：]?\s*[A-Z]?\d{3,}|employee (?:id|no\.?|number)\s*[:#]?\s*[A-Z]?\d{3,}",
+    re.IGNORECASE,
+)
 _EN_TITLE = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
 _EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van |de |von )?[A-Z][a-z'\-]+)+\b")
 _EN_NOT_NAME = re.compile(

@@ -18,7 +18,8 @@ from triage.deadlines import RELAXED, DeadlineHit, deadline_hits
 from triage.records import SlotFinding
 
 _VAGUE = re.compile(
-    r"^(?:来月|next month|来週|next week|今月中|今週中|this week|来月中|来週中|end of (?:the |this )?week)$",
+    r"^(?:来月|next month|来週|next week|今月中|今週中|this week|来月中|来週中|"
+    r"end of (?:the |this )?week)$",
     re.IGNORECASE,
 )
 _NOW_WORDS = re.compile(
@@ -30,15 +31,18 @@ _DEADLINE_WORDS = re.compile(
     r"(?:(?:期限|締切|締め切り|納期|希望日|希望納期|期日)\s*[:：は]|必着|までに|迄に|"
     r"(?<!\d)\d{1,2}月(?:上旬|中旬|下旬|中|末|頃|ごろ|初め|前半|後半)|(?<!\d)\d{1,2}月(?:まで|に|から|予定)|"
     r"年明け|年内|年度内|年度末|来期|来年度|今期中|上期中|下期中|今年度中|"
-    r"来月|\bnext month\b|\b(?:in|by|before|until|early|mid|late|end of|from|from the|effective) (?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december)\b|\bnext (?:quarter|year|few weeks|couple of weeks)\b|"
+    r"来月|\bnext month\b|\b(?:in|by|before|until|early|mid|late|end of|from|from the|effective)"
+    r" (?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b|\bnext (?:quarter|year|few weeks|"
+    r"couple of weeks)\b|"
     r"\bthis (?:quarter|year)\b|\b(?:in|by|before) Q[1-4]\b|\bsometime\b|\bNOW\b|"
     r"\bdeadline\b|\bdue (?:date|on|by)\b|\bno later than\b|\bneeded by\b|"
     r"\bin time for\b|に間に合|前に(?:必要|欲しい|ほしい)|before (?:the|our|his|her|their) )",
     re.IGNORECASE,
 )
-_UNDECIDED = re.compile(r"未定|決まっていない|決まり次第|\bTBD\b|\bTBC\b|not (?:yet )?decided|undecided",
-                        re.IGNORECASE)
+_UNDECIDED = re.compile(
+    r"未定|決まっていない|決まり次第|\bTBD\b|\bTBC\b|not (?:yet )?decided|undecided", re.IGNORECASE
+)
 # past or specific days the deadline scanner does not resolve
 _PAST_DAY = re.compile(
     r"昨日|昨晩|昨夜|今朝|先週[月火水木金土日]曜|先日の[月火水木金土日]曜|一昨日|おととい|"

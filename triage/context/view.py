@@ -97,7 +97,9 @@ def split_body(body: str) -> tuple[str, str, str]:
     return new, sig, thread
 
 
-_SENTENCE = re.compile(r"[。？?！!、]|(?:ます|です|ください|ません|した)\s*$|[.!?]\s*$|^\s*(?:[・•*]|-\s|\d+[.)])|[×:：]\s*\d")
+_SENTENCE = re.compile(
+    r"[。？?！!、]|(?:ます|です|ください|ません|した)\s*$|[.!?]\s*$|^\s*(?:[・•*]|-\s|\d+[.)])|[×:：]\s*\d"
+)
 _SIG_LINE = re.compile(r"^\s*(?:-\s*)?[^\s].{0,39}$")
 
 
