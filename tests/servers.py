@@ -119,7 +119,7 @@ class ImapAccount:
 
 # -- Dovecot ----------------------------------------------------------------------------
 class DovecotServer:
-    """A private Dovecot instance: plaintext auth on loopback, passwd-file users, maildir.
+    """A private Dovecot: plaintext auth on loopback, any user name with one password, maildir.
 
     As root (CI), Dovecot refuses to run its login processes as root and to open mail
     as uid 0: login processes run as ``dovenull``, internal services as ``dovecot``
@@ -135,7 +135,7 @@ class DovecotServer:
         self.workdir = Path(tempfile.mkdtemp(prefix="triage-dovecot-"))
         self.workdir.chmod(0o755)
         self.conf = self.workdir / "dovecot.conf"
-        self.passwd = self.workdir / "passwd"
+        self.password = secrets.token_urlsafe(12)
         self.log_path = self.workdir / "dovecot.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self._users = 0
@@ -159,12 +159,10 @@ class DovecotServer:
         os.chown(mail_root, uid, gid)
         for sub in ("run", "state"):
             (self.workdir / sub).mkdir()
-        self.passwd.write_text("")
-        self.passwd.chmod(0o644)
         self.conf.write_text(DOVECOT_CONF.format(
             work=self.workdir, host=self.host, port=self.port, login=login,
             internal=internal, group=group, uid=uid, gid=gid, first_uid=min(uid, 500) or 1,
-            instance=self.workdir.name))
+            instance=self.workdir.name, password=self.password))
         with open(self.workdir / "stdout.log", "ab") as out:
             self._proc = subprocess.Popen([str(DOVECOT), "-F", "-c", str(self.conf)],
                                           stdout=out, stderr=subprocess.STDOUT,
@@ -175,14 +173,10 @@ class DovecotServer:
             self.stop()
             raise
 
-    def add_user(self, user: str | None = None, password: str | None = None) -> tuple[str, str]:
-        """A fresh user with an empty maildir (passwd-file is re-read on change)."""
+    def add_user(self) -> tuple[str, str]:
+        """A user name nobody used yet (so an empty maildir) and the password."""
         self._users += 1
-        user = user or f"user{self._users}"
-        password = password or secrets.token_urlsafe(10)
-        with open(self.passwd, "a") as fh:
-            fh.write(f"{user}:{{PLAIN}}{password}::::::\n")
-        return user, password
+        return f"user{self._users}", self.password
 
     def kick(self, user: str) -> None:
         """Server-side disconnect of every session of ``user`` (doveadm kick)."""
@@ -242,9 +236,12 @@ protocol imap {{
   mail_max_userip_connections = 100
   imap_idle_notify_interval = 1 mins
 }}
+# every user name logs in with the one password: a test takes a fresh name, so it gets
+# a fresh, empty maildir, with no passwd-file to re-read (Dovecot re-reads at most once a
+# second, which lost users added in quick succession)
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {work}/passwd
+  driver = static
+  args = password={password}
 }}
 userdb {{
   driver = static
