@@ -20,6 +20,7 @@ from triage.errors import MessageError
 from triage.guard import check
 from triage.parsing import parse
 from triage.parsing.charsets import jis_to_sjis
+from triage.parsing.quotes import split_quotes
 from triage.records import GuardVerdict
 
 pytestmark = pytest.mark.corpus
@@ -76,6 +77,32 @@ def _files() -> list:
         and p.suffix not in (".tsv", ".md")
     ]
     return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in files]
+
+
+def _body_only_files() -> list:
+    folder = CORPUS / "_body_only"
+    if not folder.is_dir():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus not found at {CORPUS}"))]
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".md"]
+    return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in files]
+
+
+def _assert_split_keeps_every_line(text: str) -> None:
+    """split_quotes only sorts lines; it may drop blank and rule-only lines, nothing else."""
+    new, quoted, signature = split_quotes(text)
+    kept = set("\n".join((new, quoted, signature)).split("\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lost = [
+        line
+        for line in text.split("\n")
+        if line.strip() and line not in kept and not _rule_only(line)
+    ]
+    assert not lost, f"lines lost by split_quotes: {lost[:3]!r}"
+
+
+def _rule_only(line: str) -> bool:
+    stripped = line.strip()
+    return len(set(stripped.replace(" ", ""))) == 1 and len(stripped) >= 3
 
 
 MANIFEST = _manifest() if (CORPUS / "MANIFEST.tsv").is_file() else {}
@@ -142,9 +169,16 @@ def test_corpus_message(path: Path) -> None:
     )
     assert msg.from_addr == msg.from_addr.lower()
     assert msg.lang in ("ja", "en")
+    _assert_split_keeps_every_line(msg.text)
     if _declared_japanese(path) and _source_is_valid(raw):
         for field in ("subject", "text", "quoted_text"):
             value = getattr(msg, field)
             assert "\ufffd" not in value, (
                 f"U+FFFD in {field}: {value[max(0, value.find(chr(0xFFFD)) - 40) :][:80]!r}"
             )
+
+
+@pytest.mark.parametrize("path", _body_only_files())
+def test_corpus_body_only_quote_split(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", "replace")
+    _assert_split_keeps_every_line(text)
