@@ -20,7 +20,7 @@ _THIRD_PARTY = re.compile(
     r"部下|メンバー|スタッフ|派遣(?:社員|の方|さん)?|新入社員|新人|内定者|中途(?:入社|採用)?|"
     r"アルバイト|パート(?:さん|社員|の方)|契約社員|退職者|入社予定|採用予定|社員の方|従業員|"
     r"(?:一|1|２|2|3|数)名|後任|新卒|インターン|対象者|候補者?|上司|同僚|匿名|社員が(?:い|お)|"
-    r"本人(?:から|が|に|の)|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
+    r"本人(?:から|が|に|の)|作業員|私の(?:チーム|課|部署)|うちの(?:課|チーム|部署)の(?:メンバー|者|人)|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
     r"\b(?:my|our) (?:\w+ )?(?:team ?member|report|direct report|engineer|staff|colleague|employee|"
     r"assistant|new hire|intern|temp|driver|operator|technician|inspector|worker)(?:s|'s)?\b|"
     r"\b(?:some|several|many|a few|new|\d+|one|two|three) (?:\w+ )?(?:staff|guys|people|workers|"
@@ -33,6 +33,14 @@ _THIRD_PARTY = re.compile(
     r"interns?|contractors?|technicians?|operators?|drivers?)\b|\bstaff (?:leaving|joining)\b|"
     r"\banonymous\b",
     re.IGNORECASE,
+)
+_FORWARDED = re.compile(
+    r"下記|以下の(?:とおり|通り)|転送|\bforward(?:ing|ed)?\b|\bbelow\b|"
+    r"\bsee (?:the )?(?:mail|email|message) (?:below|from)\b",
+    re.IGNORECASE,
+)
+_LISTED_NAMES = re.compile(
+    r"\d+\s?名\s?[(（][^)）]{2,40}[)）]|\d+ (?:people|staff|persons?) \([^)]{3,60}\)"
 )
 _NAME_LIST = re.compile(r"名簿|氏名|対象者(?:一覧|リスト)|names?|list|roster", re.IGNORECASE)
 _SELF = re.compile(
@@ -113,6 +121,11 @@ def detect_person(view: View) -> SlotFinding:
         return found("person", "(the sender)", "sender")
     if named is not None:
         return named
+    if view.thread and _FORWARDED.search(view.own_text):
+        return found("person", view.thread.strip().split("\n")[0][:60], "thread")  # their own mail
+    names = _LISTED_NAMES.search(view.own_text)
+    if names:
+        return found("person", names.group(0), "body")
     listed = _NAME_LIST.search(view.own_text)
     if listed and view.attachments:
         return found("person", view.attachments[0], "attachment")  # "names attached"
