@@ -49,6 +49,13 @@ def test_interleaved_reply_keeps_new_lines() -> None:
     assert "> question one?" in quoted and "> question two?" in quoted
 
 
+def test_supercite_and_fullwidth_quotes() -> None:
+    body = "itojun> ruby repository には修正済み\n＞ 全角の引用\n確認しました。\n"
+    new, quoted, _ = split_quotes(body)
+    assert new == "確認しました。"
+    assert quoted == "itojun> ruby repository には修正済み\n＞ 全角の引用"
+
+
 def test_outlook_original_message() -> None:
     body = (
         "See below.\n\n-----Original Message-----\nFrom: Bob <bob@example.com>\n"

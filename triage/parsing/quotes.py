@@ -20,7 +20,8 @@ from mailparser_reply import EmailMessage
 
 __all__ = ["split_quotes", "normalize_subject", "find_refs"]
 
-_QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>|＞)")
+# ">" and full-width "＞", also the supercite form "name> " of old Emacs/Unix mailers
+_QUOTE_PREFIX = re.compile(r"^[ \t]*(?:>|＞|[A-Za-z][\w.-]{0,19}>[ \t])")
 
 # Lines that start a block of earlier mail: everything from here on is history.
 _HARD_SEPARATOR = re.compile(
