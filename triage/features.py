@@ -234,7 +234,7 @@ def build_features(
     )
 
 
-def build_estimator(kind: str = "svc", *, C: float = 0.5, seed: int = 0, cal_cv: int = 3) -> Any:
+def build_estimator(kind: str = "svc", *, C: float = 1.0, seed: int = 0, cal_cv: int = 3) -> Any:
     """A linear classifier with calibrated probabilities.
 
     "svc": LinearSVC calibrated by Platt scaling on cal_cv folds; ensemble=False keeps one
@@ -252,7 +252,7 @@ def build_estimator(kind: str = "svc", *, C: float = 0.5, seed: int = 0, cal_cv:
 def build_pipeline(
     *,
     kind: str = "svc",
-    C: float = 0.5,
+    C: float = 1.0,
     seed: int = 0,
     cal_cv: int = 3,
     **feature_options: Any,

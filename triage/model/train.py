@@ -16,6 +16,17 @@ Protocol (decided here, documented for operators):
 4. No refit on all data: a model refitted on the hold-out would make the next
    comparison unfair (the current model would have seen the hold-out). The cost is 20 %
    less training data; the gain is a promotion gate that means something.
+
+Choices measured by 5-fold CV on training_data (type / urgency macro-F1, 1,207 then
+1,990 training records of the growing set, 2026-11-23):
+- estimator: calibrated LinearSVC C=0.2 .911/.857, C=0.5 .928/.869, C=1 .932/.871,
+  C=3 .934/.873; LogisticRegression C=10 .885/.852, C=30 .898/.859 (and slower).
+  On 1,990: C=1 .965/.908, C=2 .965/.912 (3x slower fit) -> C=1 for both tasks.
+- features (C=0.5, 1,207): without spaCy/Sudachi word tokens .907/.843 (tokens earn
+  their cost); without deadline features .928/.861 (deadlines help urgency); subject
+  weight 0 .923, 1.0 .927 (0.5 kept); char_wb 2-5 .926 vs 1-4 .928; word 1-3 and
+  char 1-5 no better on 1,990; quoted-context weight 0 vs 0.3: no difference (kept for
+  forwarded mail).
 """
 
 from __future__ import annotations
@@ -54,7 +65,7 @@ class TrainConfig:
 
     seed: int = 0
     kind: str = "svc"
-    C: dict[str, float] = field(default_factory=lambda: {"type": 0.5, "urgency": 0.5})
+    C: dict[str, float] = field(default_factory=lambda: {"type": 1.0, "urgency": 1.0})
     features: dict[str, Any] = field(default_factory=dict)
     type_target_precision: float = 0.97
     urgency_target_precision: float | None = None
