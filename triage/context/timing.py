@@ -30,6 +30,9 @@ _NOW_WORDS = re.compile(
 _DEADLINE_WORDS = re.compile(
     r"(?:(?:期限|締切|締め切り|納期|希望日|希望納期|期日)\s*[:：は]|必着|までに|迄に|"
     r"(?<!\d)\d{1,2}月(?:上旬|中旬|下旬|中|末|頃|ごろ|初め|前半|後半)|(?<!\d)\d{1,2}月(?:まで|に|から|予定)|"
+    r"(?<!\d)\d{1,2}月(?:請求|支払|納品|出荷|更新|契約)?分?(?:から|より)|(?<!\d)\d{1,2}月の[^。\n]{0,8}から|"
+    r"\b(?:calendar week|CW|KW|week)\s?\d{1,2}\b|"
+    r"\b\d+ (?:days?|weeks?) (?:is|are) (?:fine|ok|okay)\b|"
     r"年明け|年内|年度内|年度末|来期|来年度|今期中|上期中|下期中|今年度中|"
     r"来月|\bnext month\b|\b(?:in|by|before|until|early|mid|late|end of|from|from the|effective)"
     r" (?:january|february|march|april|may|june|july|"
