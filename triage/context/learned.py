@@ -127,6 +127,7 @@ def load(slot: str) -> SlotModel | None:
     """The shipped model for ``slot``, or None (rules alone) when there is none."""
     path = model_path(slot)
     if not path.exists():
+        log.info("no context model at %s: rules alone decide %s", path, slot)
         return None
     try:
         return SlotModel.from_json(json.loads(path.read_text(encoding="utf-8")))
