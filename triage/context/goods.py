@@ -159,6 +159,39 @@ _UNDECIDED_QTY = re.compile(
 )
 
 
+# English: the object of a buying/fixing verb, or the noun a number counts
+_EN_OBJECT = re.compile(
+    r"\b(?:buy|order|purchase|reorder|procure|source|expedite|replace|repair|fix|install|"
+    r"quote for|price for|cost of|need|needs|get us|get)\s+(?:us\s+|me\s+)?"
+    r"(?:(?:some|more|a|an|another|the|new|extra|spare|additional|replacement|second|"
+    r"\d{1,4}x?|x\d{1,4})\s+){0,3}"
+    r"(?P<np>[A-Za-z][\w\-]*(?:\s+[A-Za-z0-9][\w\-\"#]*){0,2})",
+    re.IGNORECASE,
+)
+_EN_COUNTED = re.compile(
+    r"(?<![\d.,$€£¥])\b\d{1,4}\s?x?\s+(?:more\s+|new\s+|additional\s+|replacement\s+|spare\s+)?"
+    r"(?P<np>[A-Za-z][\w\-]*(?:\s+[A-Za-z0-9][\w\-]*){0,2})"
+)
+_NOT_OBJECT = re.compile(
+    r"^(?:it|them|this|that|these|those|one|ones|what|something|anything|some|more|stuff|"
+    r"things?|items?|supplies|equipment|materials?|goods|products?|parts?|approval|help|"
+    r"answer|reply|confirmation|access|permission|quote|quotation|price|invoice|days?|weeks?|"
+    r"months?|years?|hours?|minutes?|times?|people|persons?|of|to|for|by|on|in|at|before|"
+    r"the|a|an|you|someone|somebody|us|me|back|ready|done|fixed|sorted|going|started|"
+    r"maintenance|asap|now|today|tomorrow|same|usual|thing|whatever|replacements?|"
+    r"new|sure|there|here|your|our|their|my|his|her|its)\b",
+    re.IGNORECASE,
+)
+
+
+def _en_object(text: str) -> re.Match[str] | None:
+    for pattern in (_EN_COUNTED, _EN_OBJECT):
+        for m in pattern.finditer(text):
+            if not _NOT_OBJECT.match(m.group("np")):
+                return m
+    return None
+
+
 def detect_quantity(view: View) -> SlotFinding:
     undecided = _UNDECIDED_QTY.search(view.own_text)
     if undecided:
@@ -182,6 +215,9 @@ def detect_item(view: View) -> SlotFinding:
         m = _first_item(part.text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
             return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
+        m3 = _en_object(part.text) if view.lang != "ja" else None
+        if m3:
+            return found("item", snippet(part.text, m3.start(), m3.end(), pad=4), part.source)
         m2 = _COUNTED_NOUN.search(part.text)
         if m2:
             noun = m2.group(1) or m2.group(2) or ""
