@@ -129,3 +129,21 @@ def test_untrusted_types_refused(trained: tuple[Path, str], tmp_path: Path) -> N
     (d / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="untrusted types.*Gadget"):
         Classifier.load(tmp_path, d.name)
+
+
+def test_vectoriser_persists_as_arrays(tmp_path: Path) -> None:
+    """OptionalText stores its vocabulary as arrays (fast skops load), same transform."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from triage.features import OptionalText
+
+    docs = ["経費精算のお願い", "VPN cannot connect", "契約書の審査", "order 5 chairs"]
+    block = OptionalText(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3))).fit(docs)
+    empty = OptionalText(TfidfVectorizer()).fit(["", " "])
+    path = tmp_path / "block.skops"
+    sio.dump({"block": block, "empty": empty}, path)
+    trusted = sio.get_untrusted_types(file=path)
+    assert set(trusted) <= artefact.ALLOWED_TYPES
+    loaded = sio.load(path, trusted=trusted)
+    assert (loaded["block"].transform(docs) != block.transform(docs)).nnz == 0
+    assert loaded["empty"].transform(["x"]).shape == (1, 1)
