@@ -170,7 +170,11 @@ def cross_validate(
     fields: np.ndarray | None = None,
     progress: Progress = _noop,
 ) -> dict[str, Any]:
-    """Out-of-fold metrics and thresholds: {"metrics": {...}, "thresholds": {...}}."""
+    """Out-of-fold metrics and thresholds.
+
+    Returns {"metrics", "thresholds", "oof": {task: probabilities}, "classes": {task: labels}};
+    the probabilities let a caller study other precision targets without refitting.
+    """
     if fields is None:
         fields = compute_fields(records, config)
     y_type = np.asarray(task_labels(records, "type"))
@@ -209,7 +213,7 @@ def cross_validate(
             metrics[task]["accuracy_decided"] = (
                 round(float(right[decided].mean()), 4) if decided.any() else None
             )
-    return {"metrics": metrics, "thresholds": thresholds}
+    return {"metrics": metrics, "thresholds": thresholds, "oof": oof, "classes": classes}
 
 
 def holdout_scores(classifier: Classifier, holdout: Sequence[LabelledRecord]) -> dict[str, Any]:
