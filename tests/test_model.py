@@ -76,6 +76,15 @@ def test_smoke_train_load_predict_evaluate(trained: tuple[Path, str]) -> None:
         pipe = clf.models[task]
         assert fast_proba(pipe, fields) == pytest.approx(pipe[1:].predict_proba(fields), abs=1e-9)
 
+    # type and urgency share one fitted vectoriser object (stored once, run once)
+    assert clf.models["urgency"].steps[1][1] is clf.models["type"].steps[1][1]
+    via_classifier = clf.predict_many([to_request_text(r) for r in records])
+    direct = clf.models["urgency"].predict_proba([to_request_text(r) for r in records])
+    labels = list(clf.models["urgency"].classes_)
+    for pred, row in zip(via_classifier, direct, strict=True):
+        assert pred.urgency == labels[int(row.argmax())]
+        assert pred.urgency_confidence == pytest.approx(float(row.max()), abs=1e-9)
+
     report = evaluate(records, clf, no_slots)
     assert report["n"] == 48 and 0.0 <= report["type"]["macro_f1"] <= 1.0
 

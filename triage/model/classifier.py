@@ -8,16 +8,71 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
 
 from triage.errors import ModelError
+from triage.features import OptionalText
 from triage.model import artefact, registry
 from triage.model.thresholds import is_confident
 from triage.records import Prediction, RequestText
 from triage.taxonomy import TYPES, URGENCIES
 
 
-def fast_proba(pipe: Any, fields: np.ndarray) -> np.ndarray:
+def blocks_equal(a: Any, b: Any) -> bool:
+    """Whether two fitted ColumnTransformers of ours produce identical features.
+
+    The type and urgency pipelines fit their (unsupervised) vectorisers on the same
+    texts, so they normally learn the same vocabularies; training then stores one
+    shared object, and prediction vectorises once for both tasks.
+    """
+    if not (isinstance(a, ColumnTransformer) and isinstance(b, ColumnTransformer)):
+        return False
+    if a.transformer_weights != b.transformer_weights or len(a.transformers_) != len(
+        b.transformers_
+    ):
+        return False
+    for (na, ta, ca), (nb, tb, cb) in zip(a.transformers_, b.transformers_, strict=True):
+        if na != nb or ca != cb or type(ta) is not type(tb):
+            return False
+        if isinstance(ta, str):
+            if ta != tb:
+                return False
+        elif isinstance(ta, OptionalText):
+            if ta.empty_ != tb.empty_:
+                return False
+            if not ta.empty_ and not (
+                ta.vectorizer_.get_params() == tb.vectorizer_.get_params()
+                and ta.vectorizer_.vocabulary_ == tb.vectorizer_.vocabulary_
+                and np.array_equal(ta.vectorizer_.idf_, tb.vectorizer_.idf_)
+            ):
+                return False
+        elif isinstance(ta, DictVectorizer):
+            if ta.vocabulary_ != tb.vocabulary_ or ta.get_params() != tb.get_params():
+                return False
+        else:
+            return False
+    return True
+
+
+def features_of(pipe: Any, fields: np.ndarray) -> Any:
+    """The sparse feature matrix of pipe's blocks step (fast path, see fast_proba)."""
+    blocks = pipe.steps[1][1]
+    weights = blocks.transformer_weights or {}
+    mats = []
+    for name, transformer, column in blocks.transformers_:
+        if isinstance(transformer, str):
+            if transformer == "drop":
+                continue
+            return None
+        m = transformer.transform(fields[:, column])
+        m = m if sp.issparse(m) else sp.csr_matrix(m)
+        mats.append(m * weights[name] if name in weights else m)
+    return sp.hstack(mats, format="csr")
+
+
+def fast_proba(pipe: Any, fields: np.ndarray, X: Any = None) -> np.ndarray:
     """pipe[1:].predict_proba(fields) without the per-call validation layers.
 
     For one request, scikit-learn's input checks (ColumnTransformer, joblib dispatch,
@@ -32,17 +87,10 @@ def fast_proba(pipe: Any, fields: np.ndarray) -> np.ndarray:
     calibrated = getattr(clf, "calibrated_classifiers_", None)
     if not isinstance(blocks, ColumnTransformer) or not calibrated or len(calibrated) != 1:
         return pipe[1:].predict_proba(fields)
-    weights = blocks.transformer_weights or {}
-    mats = []
-    for name, transformer, column in blocks.transformers_:
-        if isinstance(transformer, str):  # "drop" / "passthrough" remainder
-            if transformer == "drop":
-                continue
-            return pipe[1:].predict_proba(fields)
-        m = transformer.transform(fields[:, column])
-        m = m if sp.issparse(m) else sp.csr_matrix(m)
-        mats.append(m * weights[name] if name in weights else m)
-    X = sp.hstack(mats, format="csr")
+    if X is None:
+        X = features_of(pipe, fields)
+    if X is None:  # a "passthrough" remainder: not ours, take the ordinary path
+        return pipe[1:].predict_proba(fields)
     return calibrated[0].predict_proba(X)
 
 
@@ -81,17 +129,23 @@ class Classifier:
         models, meta = artefact.load(d / name, types=types, urgencies=urgencies)
         return cls(models, meta)
 
-    def _proba(self, task: str, fields: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def _proba(self, task: str, fields: np.ndarray, X: Any = None) -> tuple[list[str], np.ndarray]:
         pipe = self.models[task]
-        return [str(c) for c in pipe.classes_], fast_proba(pipe, fields)
+        return [str(c) for c in pipe.classes_], fast_proba(pipe, fields, X)
 
     def predict_many(self, texts: Sequence[RequestText]) -> list[Prediction]:
         """Predictions in input order (one batch through the vectorisers is faster)."""
         if not texts:
             return []
-        fields = self.models["type"][0].transform(list(texts))
-        t_labels, t_proba = self._proba("type", fields)
-        u_labels, u_proba = self._proba("urgency", fields)
+        t_pipe, u_pipe = self.models["type"], self.models["urgency"]
+        # our own inputs: skip scikit-learn's per-call validation (it dominated latency)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            fields = t_pipe[0].transform(list(texts))
+            shared = None
+            if len(t_pipe.steps) == 3 and t_pipe.steps[1][1] is u_pipe.steps[1][1]:
+                shared = features_of(t_pipe, fields)  # one vectorisation for both tasks
+            t_labels, t_proba = self._proba("type", fields, shared)
+            u_labels, u_proba = self._proba("urgency", fields, shared)
         out: list[Prediction] = []
         for tp, up in zip(t_proba, u_proba, strict=True):
             ti, ui = int(tp.argmax()), int(up.argmax())

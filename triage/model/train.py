@@ -48,7 +48,7 @@ from triage.dataset import counts, data_hash, to_request_text
 from triage.errors import DataError, ModelError
 from triage.features import RequestFields, build_pipeline
 from triage.model import artefact, registry
-from triage.model.classifier import Classifier
+from triage.model.classifier import Classifier, blocks_equal
 from triage.model.thresholds import choose_thresholds
 from triage.records import LabelledRecord
 from triage.taxonomy import TYPES, URGENCIES
@@ -281,6 +281,9 @@ def train_and_register(
     )
     say("fitting the final models")
     models = {task: fit_task(fields, task_labels(train, task), task, config) for task in TASKS}
+    if blocks_equal(models["type"].steps[1][1], models["urgency"].steps[1][1]):
+        # identical vectorisers: store one, so prediction vectorises once
+        models["urgency"].steps[1] = ("blocks", models["type"].steps[1][1])
     fit_seconds = round(time.perf_counter() - started, 1)
 
     created = datetime.now(UTC)
