@@ -35,7 +35,7 @@ def choose_thresholds(
     pred_idx = proba.argmax(axis=1)
     conf = proba.max(axis=1)
     out: dict[str, float] = {}
-    for k, label in enumerate(labels):
+    for k, label in enumerate(map(str, labels)):
         mask = pred_idx == k
         if mask.sum() < min_support:
             out[label] = NEVER
