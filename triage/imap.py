@@ -217,6 +217,9 @@ class ImapMailbox:
         client = self._require()
         _pending_untagged(client)  # this search answers whatever was announced before it
         with self._translated("search"):
+            # A selected session only sees mail another connection appended once the
+            # server has announced it; Dovecot and pymap do that on NOOP, not on SEARCH.
+            client.noop()
             found = client.search(["UID", f"{after_uid + 1}:*"])
         self._last_check = time.monotonic()
         return sorted(uid for uid in found if uid > after_uid)
