@@ -187,8 +187,8 @@ def models_list(models_opt: str | None) -> None:
     d = _models_dir(None, models_opt)
     current = registry.current(d)
     table = Table("", "version", "created", "records", "type macro-F1", "urgency macro-F1")
-    for meta in registry.list_versions(d):
-        m = meta.get("metrics", {})
+    for meta in registry.summaries(d):
+        m = meta.get("metrics") or {}
         table.add_row("*" if meta["version"] == current else "", meta["version"],
                       str(meta.get("created_at", ""))[:19], str(meta.get("n_records", "")),
                       _fmt(m.get("type_macro_f1")), _fmt(m.get("urgency_macro_f1")))

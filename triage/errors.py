@@ -32,6 +32,9 @@ class MailboxError(TransientError):
 class SmtpError(TransientError):
     """The SMTP server did not accept a mail right now."""
 
+    #: Retrying the same mail will not help (5xx); subclasses set it per failure.
+    permanent: bool = False
+
 
 class StoreError(TriageError):
     """The database refused an operation in a way a retry will not fix."""

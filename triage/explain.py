@@ -39,7 +39,7 @@ def explain_bytes(raw: bytes, classifier: Any, cfg: Config | None, *, name: str 
     pred = classifier.predict(rt)
     required = {**REQUIRED_SLOTS, **(cfg.required_slots if cfg else {})}
     ctx = context.check(rt, pred.type, required)
-    may_ask = guard.may_auto_reply(msg)
+    may_ask = guard.may_auto_reply(msg, verdict)
     if cfg is not None:
         may_ask = may_ask and ratelimit.domain_allowed(msg.from_addr, cfg.allowed_domains)
     owners = cfg.owners_for(pred.type) if cfg else ()

@@ -124,7 +124,7 @@ def handle(s: Any, sv: Services, *, mailbox: str, uidvalidity: int, uid: int,
         req = repo.get_request(s, match.request_id)
         if req is not None and req.status not in ("quarantined", "ignored"):
             return _continue_request(s, sv, msg, req, match.via, base, now)
-    return _new_request(s, sv, msg, base, now, may_reply=guard.may_auto_reply(msg))
+    return _new_request(s, sv, msg, base, now, may_reply=guard.may_auto_reply(msg, verdict))
 
 
 def _parties(s: Any, rid: int) -> threads.RequestParties | None:
