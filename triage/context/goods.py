@@ -22,7 +22,7 @@ _COUNTER_EN = (
     r"units?|pcs|pieces?|sets?|boxes|box|packs?|licen[cs]es?|seats?|copies|copy|cartons?|rolls?|"
     r"reams?|cases?|pairs?|bottles?|cans?|kits?|items?|laptops?|monitors?|chairs?|desks?|"
     r"users?|accounts?|pallets?|bags?|sheets?|meters?|metres?|kg|dozens?|people|persons?|"
-    r"[a-z]+s"
+    r"(?!(?:days|weeks|months|years|hours|minutes|seconds|times)\b)[a-z]+s"
 )
 _NUM_WORD = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -42,7 +42,7 @@ QUANTITY = re.compile(
     # a number, a few words, then a plural noun that is not a span of time
     r"(?<!from )(?<!to )(?<![\d.,$¥€£])\b(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|"
     r"ten|twelve|twenty)\s+"
-    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)[A-Za-z+\-]+\s+){0,3}?"
+    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)(?:\d{1,3}-)?[A-Za-z+\-]+\s+){0,3}?"
     r"(?!(?:days|weeks|months|years|hours|minutes|times|people|benches|floors|sites|offices)\b)"
     r"[A-Za-z\-]+s\b|\b\d{1,5}\s+more\b|"
     r"\b(?:buy|order|purchase|get|need|want|replace|require|procure|source)\s+(?:us\s+|me\s+)?"

@@ -121,15 +121,18 @@ def run_demo(*, workdir: str | None, models_dir: str, echo: Callable[[str], None
                         worker_id="demo")
         _run_until_idle(runner, expect=len(SAMPLES))
 
-        answer_key = next(iter(REPLY_TO_CLARIFICATION))
-        clar = [raw for raw in (m.raw for m in servers.sent()) if b"Auto-Submitted: auto-replied" in raw
-                and _is_clarification_for(raw, answer_key)]
-        if clar:
-            echo(f"\nthe sender of '{answer_key}' answers the clarification ...")
-            servers.deliver(_answer(clar[0], answer_key, datetime.now(timezone.utc)))
-            _run_until_idle(runner, expect=len(SAMPLES) + 1)
-        else:
-            echo(f"\n(no clarification was asked for '{answer_key}'; nothing to answer)")
+        answered = 0
+        for key in REPLY_TO_CLARIFICATION:
+            clar = [raw for raw in (m.raw for m in servers.sent())
+                    if b"Auto-Submitted: auto-replied" in raw and _is_clarification_for(raw, key)]
+            if not clar:
+                echo(f"\n(no clarification was asked for '{key}'; nothing to answer)")
+                continue
+            echo(f"\nthe sender of '{key}' answers the clarification ...")
+            servers.deliver(_answer(clar[0], key, datetime.now(timezone.utc)))
+            answered += 1
+        if answered:
+            _run_until_idle(runner, expect=len(SAMPLES) + answered)
 
         with store.transaction() as s:
             rows = queries.log_rows(s)

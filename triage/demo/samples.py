@@ -30,8 +30,8 @@ SAMPLES: tuple[Sample, ...] = (
            "前倒ししてほしいとの依頼がありました。先方の新ラインの稼働開始が1週間早まったためです。\n"
            "工場の在庫は確認済みです。今週金曜までに受注データの納期変更をお願いできますでしょうか。\n\n"
            "よろしくお願いいたします。\n\n--\n森 健太\n大阪営業所 営業1課 内線 5521"),
-    Sample("sales-missing", "yui.sato@example.co.jp", "佐藤 結衣", "契約変更の件",
-           "お疲れ様です。佐藤です。\nミドリ商事様の契約を変更したいです。\nよろしくお願いします。"),
+    Sample("sales-missing", "yui.sato@example.co.jp", "佐藤 結衣", "見積書の作成依頼",
+           "お疲れ様です。佐藤です。\nミドリ商事様向けの見積書を作成していただけますか。\nよろしくお願いします。"),
     Sample("it-urgent", "daniel.park@example.co.jp", "Daniel Park", "URGENT: VPN down, cannot reach SAP",
            "Hi IT,\n\nSince 8am GlobalProtect keeps failing with \"Gateway tokyo-gw02 unreachable\" "
            "on my laptop, so I cannot reach SAP at all. A customer is waiting for a shipment "
@@ -130,6 +130,9 @@ def _to_multipart(msg: EmailMessage) -> EmailMessage:
 
 REPLY_TO_CLARIFICATION = {
     "sales-missing": "佐藤です。ご確認ありがとうございます。\n\n"
-                     "1. 先方の経理システム移行に伴い、支払条件を「月末締め翌月末払い」に変更したいとのことです。\n"
-                     "2. 今月25日までに変更をお願いします。\n\nよろしくお願いします。",
+                     "1. 先方が来期の設備予算を申請するのに使うためです。\n"
+                     "2. 今月25日までにお願いします。\n\nよろしくお願いします。",
+    "procurement-missing": "Hi,\n\n1. By 18 December, please.\n"
+                           "2. About JPY 32,000 each, JPY 160,000 in total.\n"
+                           "3. Five 27-inch monitors.\n\nThanks,\nLiam",
 }
