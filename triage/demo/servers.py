@@ -89,7 +89,7 @@ class PymapServer:
                  host: str = LOOPBACK, port: int | None = None) -> None:
         self.workdir = Path(workdir)
         self.user = user
-        self.password = password or secrets.token_urlsafe(12)
+        self.password = password or secrets.token_hex(12)  # never starts with "-" (argv)
         self.host = host
         self.port = port or free_port(host)
         self.log_path = self.workdir / "pymap.log"
@@ -99,7 +99,7 @@ class PymapServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-c", "from pymap.main import main; main()",
                "--host", self.host, "--port", str(self.port), "--no-tls",
-               "dict", "--demo-user", self.user, "--demo-password", self.password]
+               "dict", f"--demo-user={self.user}", f"--demo-password={self.password}"]
         with open(self.log_path, "ab") as out:
             self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                           stdin=subprocess.DEVNULL, cwd=self.workdir)
