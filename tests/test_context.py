@@ -281,3 +281,35 @@ def test_check_uses_required_table_and_needs_clarification() -> None:
 def test_check_reports_the_deadline() -> None:
     res = check(rt("大和精機様の件、3/27までにお願いします。", "ja"), "sales_support")
     assert res.deadline is not None and res.deadline.business_days == 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        ("en", "Please fix the problem at the warehouse entrance by tomorrow.", False),
+        ("en", "We need some new stuff for the meeting rooms.", False),
+        ("en", "Please order the gauges Kevin mentioned in Monday's meeting, 4 pcs.", False),
+        ("en", "Please order 12 more of the blue ones for the warehouse.", False),
+        ("en", "The mirror in the restroom on the 1st floor is cracked.", True),
+        ("en", "Could you book the boardroom for Thursday 2-5pm?", True),
+        ("ja", "会議室の備品が壊れています。交換お願いします。", False),
+        ("ja", "先週と同じ部材を30セットお願いします。", False),
+        ("ja", "6F会議室Bのドアノブがぐらぐらしています。", True),
+        ("ja", "7F会議室Aを予約させてください。", True),
+    ],
+)
+def test_item_needs_a_thing_not_a_place_or_a_back_reference(
+    lang: str, body: str, found_: bool
+) -> None:
+    f = detect("item", rt(body, lang), "general_affairs")
+    assert f.found is found_, (body, f.evidence)
+    if not found_:
+        assert f.evidence  # says what was too vague to act on
+
+
+def test_item_evidence_does_not_cut_words() -> None:
+    f = detect("item", rt("", "en", subject="Monitor purchase for the new team"), "procurement")
+    assert f.found
+    assert f.evidence.split()[0] == "Monitor" and "purch " not in f.evidence + " "
+    g = detect("item", rt("The mirror in the restroom is cracked.", "en"), "general_affairs")
+    assert "mirror" in g.evidence

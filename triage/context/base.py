@@ -11,10 +11,24 @@ from triage.records import SlotFinding
 SOURCES_ALL = ("subject", "body", "thread")
 
 
+def _wordish(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in "-'_")
+
+
 def snippet(text: str, start: int, end: int, pad: int = 12) -> str:
-    """The matched text with a little context, on one line, for the owner to read."""
+    """The matched text with a little context, on one line, for the owner to read.
+
+    The context never cuts a Latin word in half ("Monitor purch"): a partial word at
+    either edge is dropped (Japanese has no spaces, so it is cut by characters).
+    """
     s = max(0, start - pad)
     e = min(len(text), end + pad)
+    if s < start and s > 0 and _wordish(text[s - 1]) and _wordish(text[s]):
+        while s < start and _wordish(text[s]):
+            s += 1
+    if e > end and e < len(text) and _wordish(text[e - 1]) and _wordish(text[e]):
+        while e > end and _wordish(text[e - 1]):
+            e -= 1
     return " ".join(text[s:e].split())
 
 

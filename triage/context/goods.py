@@ -53,8 +53,8 @@ QUANTITY = re.compile(
 )
 
 _GENERIC_ITEM = re.compile(
-    r"^(?:備品|消耗品|物品|もの|物|部品|資材|用品|商品|品物|アイテム|things?|stuff|items?|supplies|"
-    r"equipment|materials?|goods|products?|parts?|something)$",
+    r"^(?:備品|消耗品|物品|もの|物|部品|資材|用品|商品|品物|アイテム|設備|機器|機材|things?|stuff|"
+    r"items?|supplies|equipment|materials?|goods|products?|parts?|something|facilities)$",
     re.IGNORECASE,
 )
 # a model or part number: capitals and digits (FM-320, ZD421), or a CamelCase product name
@@ -72,7 +72,8 @@ _KATAKANA_NOT_ITEM = re.compile(
     r"マネージャー|リーダー|ユーザー?|オフィス|フロア|センター|グループ|レポート|コメント|チェック|"
     r"テスト|サンプル|モデル|タイプ|サイズ|メーカー|ベンダー|カタログ|ショップ|ネット|アマゾン|"
     r"モノタロウ|アスクル|ミスミ|ダウンロード|インストール|ログイン|アクセス|リンク|ボタン|"
-    r"ゴールデンウィーク|ウィーク|ドラフト|コピー|スキャン|プリント|ペース|レベル)$"
+    r"ゴールデンウィーク|ウィーク|ドラフト|コピー|スキャン|プリント|ペース|レベル|セット|パック|ダース|"
+    r"カートン|ペア|ユニット|ロット)$"
 )
 _VAGUE_ITEM = re.compile(
     r"例の|あの(?:小型の|大きい|)?(?:機材|もの|物|やつ|部品|機械|計測器|装置)|あれ(?:が|、|は|を|です|壊)|"
@@ -111,9 +112,10 @@ _ITEM_EN = re.compile(
     r"docking stations?|chargers?|adapters?|speakers?|helmets?|uniforms?|gloves?|masks?|"
     r"first aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
     r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?|laptops?|monitors?|"
-    r"PCs?|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?|"
+    r"(?-i:PCs?)|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?|"
     r"boardroom|reception|trays?|calendars?|vests?|pests?|cockroach(?:es)?|mice|rats?|"
-    r"ferrules?|cups?|wrench(?:es)?|gauges?|transmitters?|thermometers?|adapters?|fittings?|"
+    r"ferrules?|cups?|tiles?|mirrors?|forklifts?|wrench(?:es)?|gauges?|transmitters?|"
+    r"thermometers?|adapters?|fittings?|"
     r"valves?|pumps?|motors?|drives?|batteries|battery|filters?|cartridges?|coffee|water)\b",
     re.IGNORECASE,
 )
@@ -134,17 +136,46 @@ def _katakana(text: str) -> re.Match[str] | None:
 
 
 def _first_item(text: str) -> re.Match[str] | None:
-    found_ = [
-        m
-        for m in (_model(text), _ITEM_JA.search(text), _ITEM_EN.search(text), _katakana(text))
-        if m
-    ]
+    """The earliest thing named in ``text`` that is not only a place (see _PLACE)."""
+    found_: list[re.Match[str]] = []
+    for pattern in (_ITEM_JA, _ITEM_EN):
+        for m in pattern.finditer(text):
+            if not _PLACE.match(m.group(0)):
+                found_.append(m)
+                break
+    found_.extend(m for m in (_model(text), _katakana(text)) if m)
     return min(found_, key=lambda m: m.start()) if found_ else None
+
+
+# Rooms, floors and buildings say where, not what: "the problem at the warehouse entrance",
+# "会議室の備品". They are the item only when the place itself is wanted (booked, reserved).
+_PLACE = re.compile(
+    r"^(?:会議室|応接室|倉庫|事務所|オフィス|フロア|給湯室|meeting rooms?|conference rooms?|"
+    r"boardroom|warehouse|reception|floor)$",
+    re.IGNORECASE,
+)
+_PLACE_WANTED = re.compile(
+    r"予約|確保|押さえ|借り|空いて|使わせ|\bbook(?:ing|ed)?\b|\breserv(?:e|ed|ation|ing)\b|"
+    r"\bprepare (?:a |the )?(?:meeting |conference )?room\b|\bcan I (?:have|use)\b",
+    re.IGNORECASE,
+)
+# an earlier conversation or order stands in for the name: which one is it?
+_REFERRED = re.compile(
+    r"\bthe (?:[\w\-]+ ){1,3}(?:we|you|I|he|she|they|[A-Z][a-z]+) (?:discussed|mentioned|"
+    r"talked about|spoke about|agreed on|looked at|used last)\b|"
+    r"\bthe (?:[\w\-]+ ){0,2}ones?\b(?! (?:of|who|that|which)\b)|\bsame as (?:last time|before)\b|"
+    r"\b(?:re-?order|order again) (?:what|the ones)\b|"
+    r"(?:前回|先週|先月|この前|以前|先日)[^。\n]{0,20}(?:と同じ|お話し|話した|相談した|言っていた)"
+    r"[^\s、。をがはも]{0,8}|"
+    r"先日お話し|例のもの",
+    re.IGNORECASE,
+)
 
 
 # the noun right before a counter: "モニター 3台", "3 units of X"
 _COUNTED_NOUN = re.compile(
-    rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?(?:{_COUNTER_JA})|"
+    rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?"
+    rf"(?:{_COUNTER_JA})(?![A-Za-z])|"
     rf"\d{{1,5}}\s?(?:{_COUNTER_EN})\s+of\s+([A-Za-z][\w\- ]{{2,30}})"
 )
 
@@ -163,8 +194,8 @@ _UNDECIDED_QTY = re.compile(
 _EN_OBJECT = re.compile(
     r"\b(?:buy|order|purchase|reorder|procure|source|expedite|replace|repair|fix|install|"
     r"quote for|price for|cost of|need|needs|get us|get)\s+(?:us\s+|me\s+)?"
-    r"(?:(?:some|more|a|an|another|the|new|extra|spare|additional|replacement|second|"
-    r"\d{1,4}x?|x\d{1,4})\s+){0,3}"
+    r"(?:(?:some|more|a|an|another|the|new|extra|spare|additional|replacement|second|one|two|"
+    r"three|(?:sets?|pairs?|box(?:es)?|packs?|cases?) of|\d{1,4}x?|x\d{1,4})\s+){0,3}"
     r"(?P<np>[A-Za-z][\w\-]*(?:\s+[A-Za-z0-9][\w\-\"#]*){0,2})",
     re.IGNORECASE,
 )
@@ -179,13 +210,24 @@ _NOT_OBJECT = re.compile(
     r"months?|years?|hours?|minutes?|times?|people|persons?|of|to|for|by|on|in|at|before|"
     r"the|a|an|you|someone|somebody|us|me|back|ready|done|fixed|sorted|going|started|"
     r"maintenance|asap|now|today|tomorrow|same|usual|thing|whatever|replacements?|"
-    r"new|sure|there|here|your|our|their|my|his|her|its)\b",
+    r"new|sure|there|here|your|our|their|my|his|her|its|mins?|secs?|problems?|issues?|"
+    r"trouble|repairs?|fix|leaking|broken|quote|pcs|pieces?|units?|sets?|boxes|packs?|"
+    r"cartons?|cases?|pairs?|more)\b",
+    re.IGNORECASE,
+)
+# the thing at a place: "the mirror in the restroom", "the flag at the warehouse entrance"
+_EN_LOCATED = re.compile(
+    r"\b(?:the|a|an|our|my|some)\s+(?:[a-z][\w\-']*\s+){0,2}?(?P<np>[a-z][\w\-]*)\s+"
+    r"(?:in|at|on|near|by|outside|inside|next to)\s+(?:the\s+|our\s+|a\s+)?"
+    r"(?:[\w\-'\"]+\s+){0,3}?(?:(?:rest|meeting|conference|board|show|store|stock|break)?rooms?|"
+    r"offices?|floor|entrance|lobby|kitchen|pantry|warehouse|reception|area|bay|corridor|"
+    r"hallway|lab|canteen|cafeteria|toilets?|restrooms?|car ?park|garage)\b",
     re.IGNORECASE,
 )
 
 
 def _en_object(text: str) -> re.Match[str] | None:
-    for pattern in (_EN_COUNTED, _EN_OBJECT):
+    for pattern in (_EN_COUNTED, _EN_OBJECT, _EN_LOCATED):
         for m in pattern.finditer(text):
             if not _NOT_OBJECT.match(m.group("np")):
                 return m
@@ -203,7 +245,21 @@ def detect_quantity(view: View) -> SlotFinding:
     )
 
 
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with the matches of ``pattern`` blanked out (offsets kept)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _place(text: str) -> re.Match[str] | None:
+    for pattern in (_ITEM_JA, _ITEM_EN):
+        for m in pattern.finditer(text):
+            if _PLACE.match(m.group(0)):
+                return m
+    return None
+
+
 def detect_item(view: View) -> SlotFinding:
+    """Found for a concrete thing; a place, a generic word or a back-reference is not one."""
     vague = _VAGUE_ITEM.search(view.own_text)
     if vague:
         for part in view.parts:
@@ -212,15 +268,26 @@ def detect_item(view: View) -> SlotFinding:
                 return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
         return missing("item", vague.group(0))  # "the thing", 例の機材: which one?
     for part in view.parts:
-        m = _first_item(part.text)
+        text = _mask(part.text, _REFERRED)  # "the gauges Kevin mentioned": which gauges?
+        m = _first_item(text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
             return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
-        m3 = _en_object(part.text) if view.lang != "ja" else None
+        m3 = _en_object(text) if view.lang != "ja" else None
         if m3:
-            return found("item", snippet(part.text, m3.start(), m3.end(), pad=4), part.source)
-        m2 = _COUNTED_NOUN.search(part.text)
+            np_ = m3.span("np")
+            return found("item", snippet(part.text, np_[0], np_[1], pad=10), part.source)
+        m2 = _COUNTED_NOUN.search(text)
         if m2:
             noun = m2.group(1) or m2.group(2) or ""
             if noun and not _GENERIC_ITEM.match(noun.strip()):
                 return found("item", snippet(part.text, m2.start(), m2.end()), part.source)
-    return attachment_finding("item", view, ("quote", "spreadsheet")) or missing("item")
+    if _PLACE_WANTED.search(view.own_text):
+        for part in view.parts:
+            m = _place(part.text)
+            if m:  # the room or space itself is what is wanted
+                return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
+    doc = attachment_finding("item", view, ("quote", "spreadsheet"))
+    if doc is not None:
+        return doc
+    ref = _REFERRED.search(view.own_text) or _place(view.own_text)
+    return missing("item", ref.group(0) if ref else "")
