@@ -313,3 +313,25 @@ def test_item_evidence_does_not_cut_words() -> None:
     assert f.evidence.split()[0] == "Monitor" and "purch " not in f.evidence + " "
     g = detect("item", rt("The mirror in the restroom is cracked.", "en"), "general_affairs")
     assert "mirror" in g.evidence
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        ("en", "Hi IT, my second monitor has stopped working. Could someone pop by?", False),
+        ("en", "Got error message when open file.", False),
+        ("en", "Box Drive is not syncing properly. Could you check?", False),
+        ("en", "Email cannot send since morning. Error 'mailbox full'.", True),
+        ("en", "The fan on my laptop is really loud.", True),
+        ("en", "When I print to PDF nothing happens. No error at all.", True),
+        ("ja", "エラーが出て進めません。", False),
+        ("ja", "プロジェクタ、壊れてるかもしれません。見てもらえますか。", False),
+        ("ja", "会議室のモニターに画面がうまく映りません。", False),
+        ("ja", "スキャンすると「WMS接続エラー E-502」と表示されます。", True),
+        ("ja", "外付けモニタの文字がぼやけて見えます。見ていただけますか。", True),
+    ],
+)
+def test_symptom_must_say_what_is_wrong(lang: str, body: str, found_: bool) -> None:
+    f = detect("symptom", rt(body, lang), "it")
+    assert f.found is found_, (body, f.evidence)
+    assert f.evidence  # the error text, or the vague wording that did not say it

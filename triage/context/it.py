@@ -57,7 +57,9 @@ _VAGUE_SYSTEM = re.compile(
 
 _ERROR_TEXT = re.compile(
     r"「[^」]{3,80}」|\"[^\"]{4,120}\"|“[^”]{4,120}”|'[A-Z][^']{6,80}'|0x[0-9A-Fa-f]{4,}|"
-    r"\b(?:error|エラー)\s*(?:code\s*)?[:：]?\s*[A-Z]?\d{3,}"
+    r"(?<![A-Za-z])'[^'\n]{3,80}'(?![A-Za-z])|"
+    r"(?:\berror|エラー)\s*(?:code|コード|番号|no\.?)?\s*[:：#]?\s*[A-Z]{0,4}[\-_]?\d{2,}|"
+    r"\berror(?: message)? (?:saying|that says|which says|stating|reading|about)\s+\S+"
 )
 _SYMPTOM = re.compile(
     r"エラー|error|0x[0-9A-Fa-f]{4,}|\b(?:code|コード)\s*[:：]?\s*[A-Z]?\d{3,}|"
@@ -68,7 +70,8 @@ _SYMPTOM = re.compile(
     r"切れ(?:る|て|ます)|落ち(?:る|て|ます)|固まっ|固まる|フリーズ|ハング|遅い|遅く|重い|重く|"
     r"消え|壊れ|割れ|故障|ロック(?:され|が)|期限切れ|失効|ブルースクリーン|真っ暗|真っ黒|点滅|"
     r"異音|エラー音|文字化け|不具合|障害|乗っ取|不審|フィッシング|紛失|盗難|なくし|無くし|落とし|"
-    r"ウイルス|感染|漏え?い|誤送信|"
+    r"ウイルス|感染|漏え?い|誤送信|ぼやけ|にじん|乱れ|ちらつ|チカチカ|うるさ|音が(?:する|鳴|気に)|"
+    r"熱く|熱い|膨らん|膨張|文字化け|見えなく|消えて|"
     r"足りな|不足|来ない|来なかったり|(?:でき|あり)ますか|貸し?出|容量|"
     r"(?:発行|作成|付与|追加|設定|インストール|貸与|削除|解除|リセット|再発行|用意|移行)"
     r"(?:を|して|して欲しい|してほしい|してください|をお願い|お願い|希望|依頼|いただけ|頂け)|"
@@ -80,7 +83,8 @@ _SYMPTOM = re.compile(
     r"denied|rejected|blocked|down|outage|timeout|timed out|not (?:working|showing|loading|"
     r"syncing|connecting|opening|printing|receiving|sending|responding)|no (?:sound|signal|"
     r"access|internet|connection|power|display|user|account|license|licence)|"
-    r"phishing|suspicious|virus|malware|hacked|compromised|leak(?:ed)?|"
+    r"phishing|suspicious|virus|malware|hacked|compromised|leak(?:ed)?|loud|noisy|"
+    r"overheat(?:s|ing)?|"    r"garbled|blurr?y|swollen|distorted|spinn(?:ing|er)|"
     r"need (?:a|an|access|to (?:install|add|create|set up|reset|get))|"
     r"please (?:install|create|set up|add|grant|reset|enable|disable|remove|issue|provide|order|"
     r"replace|unlock|extend|transfer|migrate|configure)|"
@@ -126,24 +130,44 @@ def detect_system(view: View) -> SlotFinding:
 
 
 _VAGUE_WORK = re.compile(
-    r"(?:(?:doesn't|does not|isn't|is not|not|won't|will not|didn't|did not|aren't|are not)"
-    r" work(?:ing)?(?: properly| right| well| correctly)?\b|"
-    r"(?:が|は|も)?使え(?:ない|ません|なくな)|壊れ(?:てる|ている)かも)",
+    r"(?:(?:doesn't|does not|isn't|is not|not|won't|will not|didn't|did not|aren't|are not|"
+    r"(?:has |have )?stopped|stops) work(?:ing|s)?(?: properly| right| well| correctly)?\b|"
+    r"\b(?:not|isn't|doesn't|won't|aren't|don't) \w+(?: \w+)? (?:properly|right|correctly)\b|"
+    r"(?:が|は|も)?使え(?:ない|ません|なくな)|壊れ(?:てる|ている)かも(?:しれません)?|"
+    r"(?:どうも)?うまく(?:いか|いき|でき|映ら|映り|動か|動き|つながら|つながり|繋がら|繋がり|"
+    r"表示され|印刷でき)\S{0,3}?(?:ない|ません)|具合が(?:悪い|よくない|良くない)|"
+    r"調子が(?:おかしい|悪い|変)|(?:が|は)変(?:です|だ|な感じ)|(?:だめ|ダメ)(?:です|でした)?|"
+    # "please have a look", "the same problem as before", "a strange message": not what
+    r"見て(?:いただけ|もらえ|ください|ほしい|欲しい)\S{0,4}|\S{0,8}について(?:ご)?相談\S{0,6}|"
+    r"\b(?:the )?same (?:problem|issue) as before\b|\bstill the same\b|"
+    r"\b(?:a |an )?(?:strange|weird|odd|funny) (?:message|pop-?up|warning)s?\b)",
     re.IGNORECASE,
 )
+# "エラーが出ます", "got an error message": which error? (its text or a screenshot says it)
+_ERROR_WORD = re.compile(r"エラー|\berrors?\b", re.IGNORECASE)
+_NO_ERROR = re.compile(r"\bno errors?\b|エラー(?:は|も)(?:出て|表示され)?(?:い)?(?:ない|ません)", re.I)
+
+
+def _vague_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _VAGUE_WORK.finditer(text)]
 
 
 def detect_symptom(view: View) -> SlotFinding:
+    """What is wrong or wanted; "not working", "エラーが出ます" alone do not say it."""
     f = match_finding("symptom", view, _ERROR_TEXT)
     if f is not None:
         return f
-    for part in view.parts:
-        for m in _SYMPTOM.finditer(part.text):
-            if _VAGUE_WORK.match(part.text, m.start()):
-                continue
-            return found("symptom", snippet(part.text, m.start(), m.end()), part.source)
     shot = attachment_finding("symptom", view, ("screenshot",))
     if shot is not None:
         return shot
+    unsaid = _ERROR_WORD.search(view.text)
+    if unsaid and not _NO_ERROR.search(view.text):
+        return missing("symptom", unsaid.group(0))  # an error, but not what it says
+    for part in view.parts:
+        vague = _vague_spans(part.text)
+        for m in _SYMPTOM.finditer(part.text):
+            if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in vague):
+                continue
+            return found("symptom", snippet(part.text, m.start(), m.end()), part.source)
     vague = _VAGUE_SYMPTOM.search(view.text) or _VAGUE_WORK.search(view.text)
     return missing("symptom", vague.group(0) if vague else "")
