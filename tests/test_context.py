@@ -335,3 +335,26 @@ def test_symptom_must_say_what_is_wrong(lang: str, body: str, found_: bool) -> N
     f = detect("symptom", rt(body, lang), "it")
     assert f.found is found_, (body, f.evidence)
     assert f.evidence  # the error text, or the vague wording that did not say it
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "evidence"),
+    [
+        ("en", "Can you get hearing protection earmuffs (3M Peltor X4A, $32 each)?", None),
+        ("en", "Please order O-ring kits for the FM-300 service vans, $62/kit.", None),
+        ("en", "We need welding wire (MIG ER70S-6, 1.0mm, 15kg roll) today.", None),
+        ("en", "Please order 4 Dell WD19S docking stations.", "4 Dell WD19S docking stations"),
+        ("en", "Please reorder what we got last week, same quantity.", "same quantity"),
+        ("ja", "サーマルペースト（信越 X-23-7868-2D）、1本 3,200円です。", None),
+        ("ja", "ストレッチフィルム（500mm×300m）を購入したいです。", None),
+        ("ja", "ノギスを3本お願いします。1本 8,900円です。", "3本"),
+        ("ja", "いつもの部品がなくなりました。いつもの数でお願いします。", "いつもの数"),
+    ],
+)
+def test_quantity_is_not_a_unit_price_size_or_model_number(
+    lang: str, body: str, evidence: str | None
+) -> None:
+    f = detect("quantity", rt(body, lang), "procurement")
+    assert f.found is (evidence is not None), (body, f.evidence)
+    if evidence is not None:
+        assert evidence in f.evidence

@@ -15,8 +15,8 @@ from triage.records import SlotFinding
 
 _COUNTER_JA = (
     r"台|個|本|枚|セット|式|箱|ケース|冊|脚|名分|人分|ライセンス|点|部|ロール|袋|巻|足|着|組|缶|"
-    r"パック|束|反|m|メートル|kg|キロ|リットル|L|ヶ所|か所|箇所|席|口|アカウント|ユーザー?|件|"
-    r"ダース|カートン|連|包|瓶|丁|張|基|機|契約|年分|ヶ月分|か月分|双|品目|品|足分|ペア"
+    r"パック|束|反|(?-i:m)|メートル|kg|キロ|リットル|(?-i:L)|ヶ所|か所|箇所|席|口|アカウント|ユーザー?|件|"
+    r"ダース|カートン|連|包|瓶|丁|張|基|機|契約|年分|ヶ月分|か月分|双|品目|品|足分|ペア|こ|キット|トン|t"
 )
 _COUNTER_EN = (
     r"units?|pcs|pieces?|sets?|boxes|box|packs?|licen[cs]es?|seats?|copies|copy|cartons?|rolls?|"
@@ -29,9 +29,10 @@ _NUM_WORD = (
     r"thirty|fifty|a hundred|a dozen|a couple of"
 )
 QUANTITY = re.compile(
-    rf"(?<![\d/.:\-])\d{{1,5}}\s?(?:{_COUNTER_JA})(?![a-zA-Z])|"
+    rf"(?<![A-Za-z0-9/.:\-])\d{{1,5}}\s?(?:{_COUNTER_JA})(?![a-zA-Z])|"
     r"(?:一|二|三|四|五|六|七|八|九|十|数)(?:台|個|本|枚|セット|箱|冊|脚|名分|点|部)|"
-    rf"(?<![\d/.:\-$¥€£])\b\d{{1,5}}\s?(?:x\s)?(?:new\s|more\s|additional\s|extra\s)?(?:{_COUNTER_EN})\b|"
+    rf"(?<![\d/.:\-$¥€£])(?<![A-Za-z]-)\b\d{{1,5}}\s?(?:x\s)?"
+    rf"(?:new\s|more\s|additional\s|extra\s)?(?:{_COUNTER_EN})\b|"
     rf"\b(?:{_NUM_WORD})\s+(?:new\s|more\s|additional\s|extra\s)?[a-z]+s\b|"
     r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|(?<![\dm])"
     r"\s?[x×]\s?\d{1,4}\b(?!\s?mm|\s?m\b)|\b\d{1,4}\s?[x×](?!\d)|"
@@ -40,9 +41,9 @@ QUANTITY = re.compile(
     r"keyboard|mouse|headset|tablet|camera|projector|whiteboard|shredder|cabinet|locker)\b|"
     r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数|"
     # a number, a few words, then a plural noun that is not a span of time
-    r"(?<!from )(?<!to )(?<![\d.,$¥€£])\b(?:\d{1,4}|two|three|four|five|six|seven|eight|nine|"
-    r"ten|twelve|twenty)\s+"
-    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)(?:\d{1,3}-)?[A-Za-z+\-]+\s+){0,3}?"
+    r"(?<!from )(?<!to )(?<![\d.,$¥€£])(?<![A-Za-z]-)\b(?:\d{1,4}|two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve|twenty)\s+"
+    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)(?:\d{1,3}-)?[A-Za-z][A-Za-z0-9+\-]*\s+){0,3}?"
     r"(?!(?:days|weeks|months|years|hours|minutes|times|people|benches|floors|sites|offices)\b)"
     r"[A-Za-z\-]+s\b|\b\d{1,5}\s+more\b|"
     r"\b(?:buy|order|purchase|get|need|want|replace|require|procure|source)\s+(?:us\s+|me\s+)?"
@@ -234,12 +235,45 @@ def _en_object(text: str) -> re.Match[str] | None:
     return None
 
 
+# "1本 3,200円", "1 set at $90", "(10個入)": a unit price or pack size, not how many
+_UNIT_PRICE_AFTER = re.compile(
+    r"^\s*[:：(（]?\s*(?:[¥$€£]\s?\d|\d[\d,.]*\s?(?:円|ドル|ユーロ|USD|JPY|EUR|VND|SGD|\$))|"
+    r"^\s*(?:at|for|costs?|is)\s+(?:about\s+|around\s+|~)?(?:[¥$€£]|USD|EUR|JPY)|^入",
+    re.IGNORECASE,
+)
+_ONE = re.compile(r"^(?:1|一|１)\s?\D")
+# sizes and ranges: 500mm×300m, 1kg~20kg, 15kg roll
+_SPEC_UNIT = re.compile(r"(?:m|mm|cm|kg|g|L|メートル|キロ|リットル)$", re.IGNORECASE)
+_SPEC_NEAR = re.compile(r"[×x~〜\-–,、]\s*$|^\s*[×x~〜\-–]|^\s*(?:rolls?|spools?|drums?|巻)\b")
+# a known quantity named by reference: "same quantity as last time", いつもの数
+_SAME_QTY = re.compile(
+    r"\bsame (?:quantity|amount|number|qty)\b|(?:いつもの|前回と同じ|同じ)(?:数|数量|量|個数)|"
+    r"\bwe need \d{1,4}\b|\bneed \d{1,4} of (?:them|those|these)\b",
+    re.IGNORECASE,
+)
+
+
+def _weak_quantity(text: str, m: re.Match[str]) -> bool:
+    q = m.group(0).strip()
+    after, before = text[m.end() : m.end() + 16], text[max(0, m.start() - 6) : m.start()]
+    if _ONE.match(q) and (_UNIT_PRICE_AFTER.search(after) or before.endswith("単価")):
+        return True
+    if after.startswith("入"):
+        return True
+    return bool(_SPEC_UNIT.search(q) and (_SPEC_NEAR.search(before) or _SPEC_NEAR.search(after)))
+
+
 def detect_quantity(view: View) -> SlotFinding:
+    """How many; a unit price, a pack size or a dimension does not say it."""
     undecided = _UNDECIDED_QTY.search(view.own_text)
     if undecided:
         return missing("quantity", undecided.group(0))
+    for part in view.parts:
+        for m in QUANTITY.finditer(part.text):
+            if not _weak_quantity(part.text, m):
+                return found("quantity", snippet(part.text, m.start(), m.end()), part.source)
     return (
-        match_finding("quantity", view, QUANTITY)
+        match_finding("quantity", view, _SAME_QTY)
         or attachment_finding("quantity", view, ("quote", "spreadsheet"))
         or missing("quantity")
     )
