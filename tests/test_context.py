@@ -358,3 +358,22 @@ def test_quantity_is_not_a_unit_price_size_or_model_number(
     assert f.found is (evidence is not None), (body, f.evidence)
     if evidence is not None:
         assert evidence in f.evidence
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        ("en", "A picker fell from a ladder on dock 3. I need to know what to report.", False),
+        ("en", "The review for my new inventory clerk is due. Could you send me the form?", False),
+        ("en", "A couple of people in my team are coming up to 10 years' service.", False),
+        ("en", "He will nominate two plant managers and let me know the names later.", False),
+        ("en", "I'd like to take a day off on 3/30.", True),
+        ("ja", "研修に申し込みたいです。対象：開発部の若手2名（人選中）", False),
+        ("ja", "海外出張中の課員がいて面談が終わっていません。", False),
+        ("ja", "課員の ナロン・シーサワット さんが一時帰国しています。", True),
+    ],
+)
+def test_person_a_described_third_party_is_not_named(lang: str, body: str, found_: bool) -> None:
+    f = detect("person", rt(body, lang), "hr")
+    assert f.found is found_, (body, f.evidence)
+    assert f.evidence

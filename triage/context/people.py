@@ -31,7 +31,21 @@ _THIRD_PARTY = re.compile(
     r"\b(?:an?|the) (?:employee|staff member|worker)\b|"
     r"\b(?:a|one|two|three|\d+) (?:[a-z]+ )?(?:temps?|workers?|employees?|staff|engineers?|"
     r"interns?|contractors?|technicians?|operators?|drivers?)\b|\bstaff (?:leaving|joining)\b|"
-    r"\banonymous\b",
+    r"\banonymous\b|課員|部員|係員|新任|執行役員|匿名|"
+    r"\b(?:a|one|some|several|a couple of|two|three) (?:members?|people|guys|folks|staff) "
+    r"(?:of|on|in|from) (?:my|our|the)\b|"
+    r"\b(?:members?|people) (?:of|in|on) my (?:team|shift|unit)\b|"
+    r"\b(?:my|our) new (?:[a-z]+ ){0,2}(?:clerk|associate|manager|supervisor|picker|nurse|"
+    r"analyst|agent|coordinator|officer|trainee|apprentice|designer|developer|accountant)s?\b|"
+    r"\b(?:a|the|two|three|several) (?:[a-z]+ )?(?:candidates?|pickers?|plant managers?|"
+    r"nurses?|supervisors?)\b",
+    re.IGNORECASE,
+)
+# "人選中", "he will let me know the names later": the person is not decided yet
+_UNDECIDED = re.compile(
+    r"人選中|人選は|(?:名前|氏名|対象者)は(?:後ほど|追って|未定|決まり次第)|"
+    r"\bnames? (?:later|TBD|TBC|to follow)\b|\blet me know the names?\b|"
+    r"\bnot (?:yet )?(?:decided|chosen|selected|named)\b",
     re.IGNORECASE,
 )
 _FORWARDED = re.compile(
@@ -42,7 +56,11 @@ _FORWARDED = re.compile(
 _LISTED_NAMES = re.compile(
     r"\d+\s?名\s?[(（][^)）]{2,40}[)）]|\d+ (?:people|staff|persons?) \([^)]{3,60}\)"
 )
-_NAME_LIST = re.compile(r"名簿|氏名|対象者(?:一覧|リスト)|names?|list|roster", re.IGNORECASE)
+_NAME_LIST = re.compile(
+    r"名簿|氏名|対象者(?:一覧|リスト)|\d+\s?名分|names?|list|roster", re.IGNORECASE
+)
+# a foreign name written in katakana (Sudachi does not tag it): ナロン・シーサワット さん
+_KATAKANA_NAME = re.compile(r"[\u30a1-\u30faー]{2,}(?:・[\u30a1-\u30faー]{2,})+\s?(?:さん|様|氏)")
 _SELF = re.compile(
     r"私|自分|わたくし|小職|\bI\b|\bI'(?:m|d|ve|ll)\b|\bmy\b|\bme\b|\bmyself\b",
     re.IGNORECASE,
@@ -70,6 +88,9 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
     for part in view.parts:
         text = part.text
         if view.lang == "ja":
+            k = _KATAKANA_NAME.search(text)
+            if k:
+                return found("person", k.group(0), part.source)
             for name, start in ja_person_names(text):
                 after = text[start + len(name) : start + len(name) + 6].lstrip()
                 if after.startswith(_SELF_INTRO):
@@ -104,6 +125,10 @@ def _self_intro_starts(view: View) -> list[int]:
 
 
 def detect_person(view: View) -> SlotFinding:
+    """The employee concerned: a named third party, or the sender asking for themselves."""
+    undecided = _UNDECIDED.search(view.own_text)
+    if undecided and not _ID.search(view.text):
+        return missing("person", undecided.group(0))
     intros = _self_intro_starts(view)
     tp = None
     for m in _THIRD_PARTY.finditer(view.own_text):
