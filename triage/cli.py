@@ -54,7 +54,13 @@ def _fail(message: str, code: int = EXIT_FAIL) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = (f"Exit codes: 0 success; {EXIT_FAIL} the operation failed (not found, model "
+                   f"not promoted); {EXIT_USAGE} usage or configuration error; {EXIT_NO_MODEL} no "
+                   f"usable model; {EXIT_TEMPFAIL} transient failure in a --once pass (retry "
+                   "later).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="triage")
 def main(verbose: int) -> None:
@@ -180,19 +186,23 @@ MODELS_OPT = click.option("--models", "models_opt", default=None, help="Models d
 def models_list(models_opt: str | None) -> None:
     """Every version with its date, data size and held-out scores; * marks current."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from triage.model import registry
 
     d = _models_dir(None, models_opt)
     current = registry.current(d)
-    table = Table("", "version", "created", "records", "type macro-F1", "urgency macro-F1")
+    table = Table("", Column("version", no_wrap=True), "created", "records", "type macro-F1",
+                  "urgency macro-F1")
     for meta in registry.summaries(d):
         m = meta.get("metrics") or {}
         table.add_row("*" if meta["version"] == current else "", meta["version"],
                       str(meta.get("created_at", ""))[:19], str(meta.get("n_records", "")),
                       _fmt(m.get("type_macro_f1")), _fmt(m.get("urgency_macro_f1")))
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped: 80 columns would cut version names short
+    console.print(table)
 
 
 def _fmt(x: Any) -> str:
