@@ -35,14 +35,17 @@ def render_log(rows: list[dict[str, Any]], fmt: str) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*("time", "ref", "event", "status", "type", "urgency", "owner", "reason"),
-                  show_lines=False)
+    table = Table(show_lines=False)
+    for name in ("time", "ref", "event", "status", "type", "urgency"):
+        table.add_column(name, no_wrap=True)  # short fixed vocabularies: never cut
+    table.add_column("owner", overflow="fold")
+    table.add_column("reason", overflow="fold")
     for r in rows:
         status = f"{_cell(r, 'from_status')}→{_cell(r, 'to_status')}" \
             if r.get("from_status") != r.get("to_status") else _cell(r, "to_status")
         table.add_row(_cell(r, "at")[:19], _cell(r, "ref"), _cell(r, "kind"), status,
                       _cell(r, "type"), _cell(r, "urgency"), _cell(r, "owner"),
-                      _cell(r, "reason")[:70])
+                      _cell(r, "reason"))
     buf = io.StringIO()
-    Console(file=buf, width=160, force_terminal=False).print(table)
+    Console(file=buf, width=200, force_terminal=False).print(table)
     return buf.getvalue()
