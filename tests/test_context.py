@@ -377,3 +377,16 @@ def test_person_a_described_third_party_is_not_named(lang: str, body: str, found
     f = detect("person", rt(body, lang), "hr")
     assert f.found is found_, (body, f.evidence)
     assert f.evidence
+
+
+@pytest.mark.parametrize(
+    ("lang", "body"),
+    [
+        ("ja", "ヒノデ工機様 納期を来週火曜に変更してください。理由は聞いてません。"),
+        ("en", "Acme Ltd wants the delivery moved to Friday because... they did not say why."),
+    ],
+)
+def test_reason_stated_as_unknown_is_missing(lang: str, body: str) -> None:
+    f = detect("reason", rt(body, lang), "sales_support")
+    assert not f.found
+    assert f.evidence in body

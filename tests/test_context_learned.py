@@ -60,3 +60,26 @@ def test_missing_or_broken_model_falls_back_to_rules(tmp_path: Path) -> None:
         assert check(rt, "procurement", learned=False) == rules
     finally:
         learned.use_directory(learned.DEFAULT_DIR)
+
+
+def test_cross_validation_reports_rules_and_learned_figures() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_context.py"
+    spec = importlib.util.spec_from_file_location("train_context", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    records = []
+    for i in range(24):
+        why = i % 2 == 0
+        body = "Please order a chair" + (" because the old one broke." if why else ".")
+        records.append(
+            {"id": f"cv-{i}", "lang": "en", "subject": "chair", "body": body,
+             "attachments": [], "sent_at": "2026-03-24T10:00:00+09:00",
+             "type": "procurement", "missing": [] if why else ["reason"]}
+        )  # fmt: skip
+    out = mod.cross_validate(records, "reason", 2, 1.0, (0.5,))
+    assert out["rules"]["n"] == 24 and out["rules"]["n_missing"] == 12
+    assert out["learned@0.50"]["n"] == 24
+    assert out["rules"]["f1"] == 1.0  # "because" is the rule's own cue

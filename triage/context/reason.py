@@ -49,7 +49,21 @@ _REASON = re.compile(
 )
 
 
+# "理由は聞いていません", "they didn't say why": the sender says the reason is unknown
+_NO_REASON = re.compile(
+    r"理由は(?:聞いて(?:い)?(?:ない|ません)|わかり(?:ません|ない)|分かり(?:ません|ない)|不明|"
+    r"特に(?:ない|ありません))|\b(?:didn't|did not|doesn't|does not|won't|wouldn't) "
+    r"(?:say|tell (?:us|me)|explain|give (?:a|any) reason)(?: why)?\b|\bno reason (?:was )?given\b|"
+    r"\breason (?:is )?(?:unknown|unclear)\b|\bnot sure why\b|\bno idea why\b",
+    re.IGNORECASE,
+)
+
+
 def detect_reason(view: View) -> SlotFinding:
+    """Found for the background or purpose, unless the sender says it is unknown."""
+    no = _NO_REASON.search(view.own_text)
+    if no:
+        return missing("reason", no.group(0))
     for part in view.parts:
         m = _REASON.search(part.text)
         if m:
