@@ -390,3 +390,24 @@ def test_reason_stated_as_unknown_is_missing(lang: str, body: str) -> None:
     f = detect("reason", rt(body, lang), "sales_support")
     assert not f.found
     assert f.evidence in body
+
+
+@pytest.mark.parametrize(
+    ("body", "found_"),
+    [
+        ("The toilet on the 12th floor is overflowing, please send someone now.", True),
+        ("Could you copy the key? Only the building super has one right now.", False),
+        ("Their invoices should now go to Norland Group Services Ltd.", False),
+        ("Please deep clean the 2nd floor kitchen.", False),
+    ],
+)
+def test_deadline_now_is_asked_for_not_described(body: str, found_: bool) -> None:
+    f = detect("deadline", rt(body, "en"), "general_affairs")
+    assert f.found is found_, (body, f.evidence)
+
+
+def test_deadline_japanese_frequency_is_not_a_day() -> None:
+    f = detect("deadline", rt("トイレの清掃が1日2回では追いつきません。", "ja"), "general_affairs")
+    assert not f.found, f.evidence
+    g = detect("deadline", rt("トイレの清掃を27日までにお願いします。", "ja"), "general_affairs")
+    assert g.found and "27日" in g.evidence

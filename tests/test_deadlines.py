@@ -140,3 +140,19 @@ def test_urgency_signals() -> None:
     tomorrow = urgency_signals("Please send it by tomorrow", sent)
     assert tomorrow["deadline_bd1"] == 1.0
     assert set(s) == set(relaxed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The printer on the 12th floor is jammed.",
+        "This is the 3rd time the door has jammed.",
+        "トイレの清掃が1日2回では追いつきません。",
+    ],
+)
+def test_ordinals_and_frequencies_are_not_days(text: str) -> None:
+    assert find_deadline(text, at("2026-03-24T10:00:00+09:00")) is None
+
+
+def test_ordinal_day_still_resolves() -> None:
+    assert due("Please deliver by the 27th.", "2026-03-24T10:00:00+09:00")[0] == date(2026, 3, 27)

@@ -370,14 +370,19 @@ def _en_day_month(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
 
 
 @_rule(
-    r"(?<![\d/月])(?P<d>3[01]|[12]\d|0?[1-9])\s*日(?=\s*(?:\([月火水木金土日]\))?\s*(?:まで|迄|中|締|必着|に|の|午|\d))"
+    r"(?<![\d/月])(?P<d>3[01]|[12]\d|0?[1-9])\s*日(?!\s*\d+\s*回)"
+    r"(?=\s*(?:\([月火水木金土日]\))?\s*(?:まで|迄|中|締|必着|に|の|午|\d))"
 )
 def _ja_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     d = _day_of_month(ctx, int(m.group("d")))
     return (ctx.at(d), "date") if d else None
 
 
-@_rule(r"\bthe (?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b")
+@_rule(
+    # "the 12th floor", "the 3rd time" are not days
+    r"\bthe (?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)\b(?!\s+(?:floors?|stor(?:e)?y|level|row|bay|"
+    r"time|attempt|edition|generation|anniversary|quarter|shift|line|week|year|place|item|one)\b)"
+)
 def _en_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
     d = _day_of_month(ctx, int(m.group("d")))
     return (ctx.at(d), "date") if d else None

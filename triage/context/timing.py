@@ -38,7 +38,8 @@ _DEADLINE_WORDS = re.compile(
     r" (?:january|february|march|april|may|june|july|"
     r"august|september|october|november|december)\b|\bnext (?:quarter|year|few weeks|"
     r"couple of weeks)\b|"
-    r"\bthis (?:quarter|year)\b|\b(?:in|by|before) Q[1-4]\b|\bsometime\b|\bNOW\b|"
+    r"\bthis (?:quarter|year)\b|\b(?:in|by|before) Q[1-4]\b|\bsometime\b|(?-i:\bNOW\b)|"
+    r"\b(?:please|pls|need|needs|send|come|get|call)\b[^.!?\n]{0,60}\bnow\b|"
     r"\bdeadline\b|\bdue (?:date|on|by)\b|\bno later than\b|\bneeded by\b|"
     r"\bin time for\b|に間に合|前に(?:必要|欲しい|ほしい)|before (?:the|our|his|her|their) )",
     re.IGNORECASE,
