@@ -268,6 +268,18 @@ def _next_week(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_end_of_week(ctx, 1)), "day"
 
 
+@_rule(r"(?P<rel>今月|来月|翌月|再来月)\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日")
+def _ja_relative_month_day(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str] | None:
+    """ "今月25日", "来月10日": the month is named relative to the mail's Date."""
+    ahead = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2}[m.group("rel")]
+    months = ctx.today.year * 12 + ctx.today.month - 1 + ahead
+    try:
+        d = date(months // 12, months % 12 + 1, int(m.group("d")))
+    except ValueError:
+        return None
+    return ctx.at(d), "date"
+
+
 @_rule(r"来月末|end of next month|月末締め(?=.{0,3}来月)", inherent=True)
 def _next_month_end(m: re.Match[str], ctx: _Ctx) -> tuple[datetime, str]:
     return ctx.at(_month_end(ctx, 1)), "day"

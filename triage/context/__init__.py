@@ -72,6 +72,9 @@ def check(
     deadline = None
     if rt.sent_at is not None and rt.sent_at.tzinfo is not None:
         deadline = find_deadline(f"{rt.subject}\n{view.body}", rt.sent_at)
+        if deadline is None and view.thread:
+            # a clarification answer ("今月25日までに") or a forwarded customer mail
+            deadline = find_deadline(view.thread, rt.sent_at)
     return ContextResult(type=type, findings=tuple(findings), deadline=deadline)
 
 
