@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -42,7 +42,8 @@ def fake_context(rt: RequestText, type_: str, required: dict[str, tuple[str, ...
 
 
 def make_config(tmp: Path, **over: object) -> Config:
-    owners = {t: (OwnerConfig(f"{t} owner", f"{t}@{DOMAIN}"),) for t in REQUIRED_SLOTS if t != "other"}
+    owners = {t: (OwnerConfig(f"{t} owner", f"{t}@{DOMAIN}"),)
+              for t in REQUIRED_SLOTS if t != "other"}
     owners["it"] = (OwnerConfig("IT One", f"it1@{DOMAIN}", "en"),
                     OwnerConfig("IT Two", f"it2@{DOMAIN}", "en"))
     base: dict[str, object] = dict(
@@ -56,7 +57,7 @@ def make_config(tmp: Path, **over: object) -> Config:
 
 class Clock:
     def __init__(self, start: datetime | None = None) -> None:
-        self.t = start or datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        self.t = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.t
@@ -77,7 +78,7 @@ def mail(subject: str, body: str, *, sender: str = f"yui@{DOMAIN}", name: str = 
     m["From"] = f"{name} <{sender}>"
     m["To"] = SHARED
     m["Subject"] = subject
-    m["Date"] = format_datetime(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    m["Date"] = format_datetime(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     m["Message-ID"] = mid or f"<{abs(hash((subject, body, sender)))}@{DOMAIN}>"
     if in_reply_to:
         m["In-Reply-To"] = in_reply_to

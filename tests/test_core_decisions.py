@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import email
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.policy import default as default_policy
 
 from triage import compose, msgid, ratelimit, routing, threads
 from triage.config import ClarificationConfig, OwnerConfig, RateLimitConfig
 from triage.records import ContextResult, ParsedMessage, Prediction, SlotFinding
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 A = OwnerConfig("A", "a@x.jp")
 B = OwnerConfig("B", "b@x.jp")
 
@@ -73,7 +73,8 @@ def msg(**kw: object) -> ParsedMessage:
 
 def test_thread_matching_order_and_subject_tag_needs_a_party() -> None:
     ids = {"<ours@x>": 7, "<theirs@x>": 9}
-    parties = {7: threads.RequestParties("u@x.jp"), 12: threads.RequestParties("u@x.jp", ("c@x.jp",))}
+    parties = {7: threads.RequestParties("u@x.jp"),
+               12: threads.RequestParties("u@x.jp", ("c@x.jp",))}
     kw = dict(secret="k", request_for_message_id=ids.get, parties=parties.get)
     assert threads.match(msg(in_reply_to="<ours@x>"), **kw) == threads.ThreadMatch(7, "in-reply-to")
     assert threads.match(msg(references=("<theirs@x>", "<ours@x>")), **kw).request_id == 7
@@ -86,7 +87,8 @@ def test_thread_matching_order_and_subject_tag_needs_a_party() -> None:
 
 
 def test_clarification_mail_lists_every_missing_detail_once_threaded() -> None:
-    view = compose.RequestView(ref="REQ-000005", subject="契約変更の件", body="A社の契約を変更したいです。",
+    view = compose.RequestView(ref="REQ-000005", subject="契約変更の件",
+                               body="A社の契約を変更したいです。",
                                requester="u@x.jp", requester_name="佐藤", lang="ja",
                                type="sales_support", missing=("reason", "deadline"),
                                sender_message_id="<orig@x>", sender_references=("<root@x>",))

@@ -12,8 +12,8 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-
 from handler_support import SHARED, Clock, mail, make_config, services
+
 from triage.daemon.build import open_store
 from triage.daemon.runner import Runner
 from triage.imap import ImapMailbox

@@ -7,8 +7,8 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-
 from handler_support import SHARED, Clock, FakeClassifier, mail, make_config, services
+
 from triage.daemon.build import open_store, owner_rows
 from triage.daemon.handler import handle, send_reminders
 from triage.store import queries, repo
@@ -57,7 +57,8 @@ def test_complete_request_is_assigned_owner_notified_sender_acknowledged(env) ->
 
 def test_missing_context_asks_once_then_reply_merges_and_assigns(env) -> None:
     _cfg, store, clock, deliver = env
-    out = deliver(mail("契約変更", "A社の契約を変更したいです。customer=A社", mid="<orig@example.co.jp>"))
+    out = deliver(mail("契約変更", "A社の契約を変更したいです。customer=A社",
+                       mid="<orig@example.co.jp>"))
     assert out.action == "clarify" and out.detail == "reason, deadline"
     question = outbox(store)[-1]
     assert question.kind == "clarify"
@@ -66,7 +67,8 @@ def test_missing_context_asks_once_then_reply_merges_and_assigns(env) -> None:
     body = q.get_body(("plain",)).get_content()
     assert "1. " in body and "2. " in body
     clock.t = clock.t.replace(hour=11)
-    reply = mail(str(q["Subject"]), "reason=先方の組織変更 deadline=今月末", in_reply_to=q["Message-ID"])
+    reply = mail(str(q["Subject"]), "reason=先方の組織変更 deadline=今月末",
+                 in_reply_to=q["Message-ID"])
     out2 = deliver(reply)
     assert (out2.status, out2.request_ref, out2.action) == ("merged", out.request_ref, "assign")
     with store.transaction() as s:
@@ -165,3 +167,16 @@ def test_owner_rows_include_triage_desk(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     assert ("Desk", "desk@example.co.jp", "triage", "ja") in owner_rows(cfg)
     assert SHARED not in {r[1] for r in owner_rows(cfg)}
+
+
+def test_missing_context_from_outside_domain_goes_to_queue_saying_why(env) -> None:
+    _cfg, store, _clock, deliver = env
+    out = deliver(mail("契約変更", "A社の契約を変更したいです。customer=A社",
+                       sender="partner@outside.example"))
+    assert out.action == "triage_queue"
+    with store.transaction() as s:
+        reasons = [r["reason"] for r in queries.log_rows(s, ref=out.request_ref)
+                   if r["kind"] == "triage_queue"]
+    assert reasons and "sender domain not in allowed_domains" in reasons[0]
+    # nothing automatic goes to a domain outside the allowed list
+    assert all(r.to_addr != "partner@outside.example" for r in outbox(store))

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ EXIT_FAIL, EXIT_USAGE, EXIT_NO_MODEL, EXIT_TEMPFAIL = 1, 2, 3, 75
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _config_path(path: str | None) -> Path:
@@ -91,7 +91,8 @@ def run(config_path: str | None, once: bool) -> None:
         _fail(str(exc), EXIT_USAGE)
     if not once:
         runner.install_signal_handlers()
-        click.echo(f"triage: watching {runner.mailbox_name} (model {runner.services.classifier.version})",
+        version = runner.services.classifier.version
+        click.echo(f"triage: watching {runner.mailbox_name} (model {version})",
                    err=True)
     sys.exit(runner.run(once=once))
 
@@ -154,7 +155,8 @@ def train(data_dir: str, models_opt: str | None, config_path: str | None, force:
 def evaluate(data_file: str, fmt: str, plots_dir: str | None, models_opt: str | None,
              version: str | None) -> None:
     """Measure the current model and context check on labelled records (trains nothing)."""
-    from triage import context, dataset, evaluate as ev
+    from triage import context, dataset
+    from triage import evaluate as ev
     from triage.model.classifier import Classifier
 
     try:
@@ -334,7 +336,7 @@ def log_cmd(config_path: str | None, status: str | None, type_: str | None, owne
 
 def _parse_dt(text: str) -> datetime:
     dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @main.command()

@@ -42,7 +42,8 @@ QUESTIONS: dict[str, dict[str, str]] = {
     "symptom": {"ja": "どのような症状・エラーが出ていますか（エラーメッセージがあればそのまま）。",
                 "en": "What exactly happens? Please quote the error message if there is one."},
     "attachment": {"ja": "本文で触れられている書類が添付されていません。添付して返信してください。",
-                   "en": "The document you mention is not attached. Please reply with it attached."},
+                   "en": "The document you mention is not attached. "
+                         "Please reply with it attached."},
 }
 
 

@@ -13,7 +13,8 @@ from triage.parsing import parse
 from triage.taxonomy import REQUIRED_SLOTS
 
 
-def explain_bytes(raw: bytes, classifier: Any, cfg: Config | None, *, name: str = "") -> dict[str, Any]:
+def explain_bytes(raw: bytes, classifier: Any, cfg: Config | None, *,
+                  name: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"file": name}
     try:
         msg = parse(raw)
@@ -46,7 +47,8 @@ def explain_bytes(raw: bytes, classifier: Any, cfg: Config | None, *, name: str 
     decision = routing.decide(pred, ctx, owners=owners, open_counts={}, may_ask_sender=may_ask,
                               threshold=cfg.confidence_threshold if cfg else None)
     if cfg is None and decision.action == "triage_queue" and decision.reason.startswith("no owner"):
-        decision = routing.Decision("assign", f"to the {pred.type} team (no config: owners unknown)",
+        decision = routing.Decision("assign",
+                                    f"to the {pred.type} team (no config: owners unknown)",
                                     team=pred.type)
     out.update(
         type=pred.type, type_confidence=pred.type_confidence, urgency=pred.urgency,

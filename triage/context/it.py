@@ -145,7 +145,9 @@ _VAGUE_WORK = re.compile(
 )
 # "エラーが出ます", "got an error message": which error? (its text or a screenshot says it)
 _ERROR_WORD = re.compile(r"エラー|\berrors?\b", re.IGNORECASE)
-_NO_ERROR = re.compile(r"\bno errors?\b|エラー(?:は|も)(?:出て|表示され)?(?:い)?(?:ない|ません)", re.I)
+_NO_ERROR = re.compile(
+    r"\bno errors?\b|エラー(?:は|も)(?:出て|表示され)?(?:い)?(?:ない|ません)", re.I
+)
 
 
 def _vague_spans(text: str) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from triage.config import Config
@@ -14,7 +14,7 @@ from triage.store.engine import Store
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def owner_rows(cfg: Config) -> list[tuple[str, str, str, str]]:

@@ -10,7 +10,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from triage import compose, guard, msgid, ratelimit, routing, threads
@@ -240,12 +240,16 @@ def _route(s: Any, sv: Services, req: Any, rt: RequestText, pred: Prediction,
     allowed, why_not = _may_mail(s, sv, req.requester, now)
     if not may_reply:
         allowed, why_not = False, "sender asked for no automatic replies"
-    ask = allowed and ratelimit.clarification_allowance(
-        req.clarification_rounds or 0, req.last_clarification_at, now,
-        sv.config.clarification).allowed
+    allowance = ratelimit.clarification_allowance(
+        req.clarification_rounds or 0, req.last_clarification_at, now, sv.config.clarification)
+    ask = allowed and allowance.allowed
     owners = sv.config.owners_for(pred.type)
     decision = routing.decide(pred, ctx, owners=owners, open_counts=repo.open_counts(s),
                               may_ask_sender=ask, threshold=sv.config.confidence_threshold)
+    if decision.action == "triage_queue" and ctx.missing and not ask:
+        # the log says why nobody asked: a supervisor must be able to tell
+        decision = replace(decision,
+                           reason=f"{decision.reason} ({why_not or allowance.reason})")
     if decision.action == "clarify":
         mail = compose.clarification(_view(req, sender=msg), _new_id(sv, req))
         req.clarification_rounds = (req.clarification_rounds or 0) + 1
@@ -372,5 +376,4 @@ def send_reminders(s: Any, sv: Services) -> list[Outcome]:
 
 
 def _aware(dt: datetime) -> datetime:
-    from datetime import timezone
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

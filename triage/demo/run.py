@@ -10,7 +10,7 @@ import email
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import make_msgid
@@ -110,7 +110,7 @@ def run_demo(*, workdir: str | None, models_dir: str, echo: Callable[[str], None
         store = open_store(cfg)
         echo(f"triage demo: IMAP (pymap) on {cfg.imap.host}:{cfg.imap.port}, SMTP (aiosmtpd) on "
              f"{cfg.smtp.host}:{cfg.smtp.port}, model {services.classifier.version}")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         keys: dict[str, str] = {}
         for sample in SAMPLES:
             raw, mid = build(sample, to=SHARED, now=now)
@@ -129,7 +129,7 @@ def run_demo(*, workdir: str | None, models_dir: str, echo: Callable[[str], None
                 echo(f"\n(no clarification was asked for '{key}'; nothing to answer)")
                 continue
             echo(f"\nthe sender of '{key}' answers the clarification ...")
-            servers.deliver(_answer(clar[0], key, datetime.now(timezone.utc)))
+            servers.deliver(_answer(clar[0], key, datetime.now(UTC)))
             answered += 1
         if answered:
             _run_until_idle(runner, expect=len(SAMPLES) + answered)

@@ -8,7 +8,7 @@ cursor for one message commit as one unit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -212,5 +212,4 @@ def quarantined(s: Session) -> list[Message]:
 
 
 def _aware(dt: datetime) -> datetime:
-    from datetime import timezone
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
