@@ -156,3 +156,38 @@ def test_vectoriser_persists_as_arrays(tmp_path: Path) -> None:
     loaded = sio.load(path, trusted=trusted)
     assert (loaded["block"].transform(docs) != block.transform(docs)).nnz == 0
     assert loaded["empty"].transform(["x"]).shape == (1, 1)
+
+
+def test_nb_logistic_regression_folds_ratio_into_coefficients(tmp_path: Path) -> None:
+    """NB-LR's decision equals LR on r-scaled features, ranks its own class first, persists."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from triage.features import NBLogisticRegression
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.array(["a", "b", "c"]), 20)
+    dense = rng.random((60, 12)) * (rng.random((60, 12)) < 0.3)
+    for k in range(3):  # features 3k..3k+2 mark class k
+        dense[y == "abc"[k], 3 * k : 3 * k + 3] += 1.0
+    X = sp.csr_matrix(dense, dtype=np.float32)
+    model = NBLogisticRegression(C=2.0).fit(X, y)
+    assert list(model.classes_) == ["a", "b", "c"]
+    assert (model.predict(X) == y).mean() >= 0.95
+
+    present = dense > 0
+    pos = y == "b"
+    p = present[pos].sum(axis=0) + 1.0
+    q = present[~pos].sum(axis=0) + 1.0
+    r = np.log((p / p.sum()) / (q / q.sum()))
+    lr = LogisticRegression(C=2.0, max_iter=2_000).fit(X.multiply(r.astype(np.float32)), pos)
+    expected = lr.decision_function(X.multiply(r.astype(np.float32)).tocsr())
+    assert model.decision_function(X)[:, 1] == pytest.approx(expected, abs=1e-4)
+
+    path = tmp_path / "nblr.skops"
+    sio.dump(model, path)
+    trusted = sio.get_untrusted_types(file=path)
+    assert set(trusted) <= artefact.ALLOWED_TYPES
+    loaded = sio.load(path, trusted=trusted)
+    assert np.array_equal(loaded.decision_function(X), model.decision_function(X))

@@ -33,9 +33,13 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
     {
         "triage.features.RequestFields",
         "triage.features.OptionalText",
+        "triage.features.NBLogisticRegression",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.calibration._TemperatureScaling",
+        # the stacked estimator: its folds object and its named_estimators_ container
+        "sklearn.model_selection._split.StratifiedKFold",
+        "sklearn.utils._bunch.Bunch",
     }
 )
 
