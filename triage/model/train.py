@@ -8,11 +8,16 @@ Protocol (decided here, documented for operators):
    current one on data neither has seen.
 2. On the remaining 80 %, 5-fold stratified cross-validation gives out-of-fold
    probabilities: the CV metrics, and the per-class confidence thresholds that reach
-   the target precision (default 0.99 for type; urgency is not gated by default).
-   Why 0.99: out-of-fold predictions on the (synthetic, cleaner) training data are
-   optimistic. On ../shared/eval (aggregate only), a 0.97 target gave 0.949 type
-   accuracy on the 86 % decided automatically; 0.98 gave 0.957 on 83 %; 0.99 gave
-   0.972 on 79 %; 0.995 gave 0.988 on 70 %. 0.99 keeps the promise of ~97 %.
+   the target precision (default 0.98 for type; urgency is not gated by default).
+   Why 0.98: the product promises that at least 97 % of automatic decisions are right;
+   one point of margin covers sampling noise. The target is only worth its name when
+   out-of-fold precision predicts precision on unseen mail. With 1,990 synthetic records
+   it did not (OOF was optimistic: a 0.97 target gave 0.949 on ../shared/eval, aggregate
+   only), so 0.99 was used. With 4,297 records of more varied mail and the stacked
+   estimator it does (2026-12-05, target -> OOF / training hold-out / eval precision):
+   0.97 -> .971/.981/.975, 0.98 -> .981/.992/.978, 0.99 -> .992/.993/.983; held-out
+   precision never fell more than 0.003 below the OOF figure, so the target is set at
+   the promise plus the margin rather than higher.
 3. The final models are fitted on that 80 % and scored on the hold-out; the current
    version is scored on the same hold-out. The new version becomes current only when it
    is not worse: macro-F1 on type, then on urgency (rounded to 3 decimals,
@@ -78,7 +83,7 @@ class TrainConfig:
     kind: str = "stack"
     C: dict[str, float] = field(default_factory=lambda: {"type": 1.0, "urgency": 1.0})
     features: dict[str, Any] = field(default_factory=dict)
-    type_target_precision: float = 0.99
+    type_target_precision: float = 0.98
     urgency_target_precision: float | None = None
     holdout_fraction: float = 0.2
     cv_folds: int = 5
