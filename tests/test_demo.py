@@ -17,7 +17,8 @@ from click.testing import CliRunner, Result
 from triage.cli import main
 from triage.model import registry
 
-pytestmark = [pytest.mark.integration, pytest.mark.ml]
+# the first test pays for training the full model (1.5-2 min alone, more on a busy machine)
+pytestmark = [pytest.mark.integration, pytest.mark.ml, pytest.mark.timeout(900)]
 
 TRAINING_DATA = Path(__file__).resolve().parents[1] / "training_data"
 NO_CONFIG = {"TRIAGE_CONFIG": "/nonexistent/triage.toml", "TRIAGE_MODELS": None}
