@@ -19,6 +19,12 @@ ComplementNB and cosine kNN (0.758 alone) nothing; HistGradientBoosting as meta-
 word TF-IDF 0.830 at 310 s a fold. Earlier, no linear variant moved the SVC alone:
 calibrated vs raw, balanced vs no class weights, C 0.5 vs 1, SGD modified-huber, word
 1-3 + char 1-5: all 0.856-0.863.
+Also measured 2026-12-05, not landed (member out-of-fold values over TF-IDF/SVD fitted on
+the whole 80 % split, so slightly optimistic): adding LogisticRegression on an
+L2-normalised TruncatedSVD(400) of the word block, plus a cosine kNN (k=25) on it, gave
++0.0047 over the current stack on three meta-fold seeds (0.8669 -> 0.8718); RBFSampler
+members nothing more; a class-balanced meta-learner -0.02. A nested-CV check of the SVD
+member is the next step, but it cannot close the gap to 0.886 on its own.
 """
 
 from __future__ import annotations
