@@ -89,3 +89,21 @@ def mail(subject: str, body: str, *, sender: str = f"yui@{DOMAIN}", name: str = 
     for a in attachments:
         m.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename=a)
     return m.as_bytes()
+
+
+def write_config(tmp: Path) -> Path:
+    """A triage.toml equal to handler_support.make_config(tmp), for the CLI to load."""
+    base = make_config(tmp)
+    lines = ["[instance]", f'id = "{base.instance_id}"',
+             f'shared_address = "{base.shared_address}"', f'domain = "{base.domain}"',
+             "[database]", f'url = "{base.database_url}"',
+             "[imap]", 'user = "bo"', "[model]", f'dir = "{base.models_dir}"',
+             "[triage_queue]", f'owner = {{ name = "{base.triage_owner.name}", '
+             f'email = "{base.triage_owner.email}" }}']
+    for team, owners in base.teams.items():
+        people = ", ".join(f'{{ name = "{o.name}", email = "{o.email}", lang = "{o.lang}" }}'
+                           for o in owners)
+        lines += [f"[teams.{team}]", f"owners = [{people}]"]
+    path = tmp / "triage.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

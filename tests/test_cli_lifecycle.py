@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import sklearn
 from click.testing import CliRunner, Result
-from handler_support import DOMAIN, Clock, mail, make_config, services
+from handler_support import DOMAIN, Clock, mail, services, write_config
 
 from triage import config as config_mod
 from triage.cli import main
@@ -247,24 +247,6 @@ def test_models_show_without_any_model(tmp_path: Path) -> None:
 
 
 # -- relabel / reassign and corrections as training data --------------------------------
-def write_config(tmp: Path) -> Path:
-    """A triage.toml equal to handler_support.make_config(tmp), for the CLI to load."""
-    base = make_config(tmp)
-    lines = ["[instance]", f'id = "{base.instance_id}"',
-             f'shared_address = "{base.shared_address}"', f'domain = "{base.domain}"',
-             "[database]", f'url = "{base.database_url}"',
-             "[imap]", 'user = "bo"', "[model]", f'dir = "{base.models_dir}"',
-             "[triage_queue]", f'owner = {{ name = "{base.triage_owner.name}", '
-             f'email = "{base.triage_owner.email}" }}']
-    for team, owners in base.teams.items():
-        people = ", ".join(f'{{ name = "{o.name}", email = "{o.email}", lang = "{o.lang}" }}'
-                           for o in owners)
-        lines += [f"[teams.{team}]", f"owners = [{people}]"]
-    path = tmp / "triage.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def store_env(tmp_path: Path) -> Iterator[tuple[Path, Config, dict[str, str]]]:
     """A config file and a SQLite store with two requests (handled with the fake model)."""
