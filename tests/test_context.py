@@ -371,6 +371,14 @@ def test_quantity_is_not_a_unit_price_size_or_model_number(
         ("ja", "研修に申し込みたいです。対象：開発部の若手2名（人選中）", False),
         ("ja", "海外出張中の課員がいて面談が終わっていません。", False),
         ("ja", "課員の ナロン・シーサワット さんが一時帰国しています。", True),
+        ("en", "Someone on my team has asked about going part-time next year.", False),
+        ("en", "One of the longest-serving guys in the workshop hits 25 years.", False),
+        ("en", "A member of my team has asked about moving to the Kuala Lumpur office.", False),
+        ("en", "Several of my team want leave in August. What is the policy?", False),
+        ("en", "Luis Ibarra cut his hand. The clinic wants our workers' comp carrier.", True),
+        ("ja", "新しく入った方から、健康保険証がまだ届いていないと相談がありました。", False),
+        ("ja", "夜勤の人が一人、連絡がつかないまま出勤していません。", False),
+        ("ja", "新しく入った山田花子さんの通勤手当の申請書を教えてください。", True),
     ],
 )
 def test_person_a_described_third_party_is_not_named(lang: str, body: str, found_: bool) -> None:

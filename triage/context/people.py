@@ -22,7 +22,8 @@ _THIRD_PARTY = re.compile(
     r"(?:一|1|２|2|3|数)名|後任|新卒|インターン|対象者|候補者?|上司|同僚|匿名|社員が(?:い|お)|"
     r"本人(?:から|が|に|の)|作業員|私の(?:チーム|課|部署)|うちの(?:課|チーム|部署)の(?:メンバー|者|人)|(?:チーム|課|部)の(?:者|人|方)|ある社員|"
     r"\b(?:my|our) (?:\w+ )?(?:team ?member|report|direct report|engineer|staff|colleague|employee|"
-    r"assistant|new hire|intern|temp|driver|operator|technician|inspector|worker)(?:s|'s)?\b|"
+    r"assistant|new hire|intern|temp|driver|operator|technician|inspector|worker)(?:s|'s)?\b"
+    r"(?!'?\s?comp)|"
     r"\b(?:some|several|many|a few|new|\d+|one|two|three) (?:\w+ )?(?:staff|guys|people|workers|"
     r"employees|operators|inspectors?|members)\b|\bsome of us\b|\bstaff from\b|\bone of (?:my|"
     r"our)\b|\ba (?:new )?(?:temp|hire|"
@@ -35,10 +36,18 @@ _THIRD_PARTY = re.compile(
     r"\b(?:a|one|some|several|a couple of|two|three) (?:members?|people|guys|folks|staff) "
     r"(?:of|on|in|from) (?:my|our|the)\b|"
     r"\b(?:members?|people) (?:of|in|on) my (?:team|shift|unit)\b|"
-    r"\b(?:my|our) new (?:[a-z]+ ){0,2}(?:clerk|associate|manager|supervisor|picker|nurse|"
-    r"analyst|agent|coordinator|officer|trainee|apprentice|designer|developer|accountant)s?\b|"
+    r"\b(?:several|a couple|some|a few|two|three|many|most) of (?:my|our) (?:team|staff|"
+    r"people|guys|reports|crew|shift|unit|department|engineers|nurses)\b|"
+    r"\b(?:my|our|the) new (?:[a-z]+ ){0,2}(?:engineer|technician|clerk|associate|manager|"
+    r"supervisor|picker|nurse|analyst|agent|coordinator|officer|trainee|apprentice|designer|developer|accountant)s?\b|"
     r"\b(?:a|the|two|three|several) (?:[a-z]+ )?(?:candidates?|pickers?|plant managers?|"
-    r"nurses?|supervisors?)\b",
+    r"nurses?|supervisors?)\b|"
+    # "someone on my team", "one of the longest-serving guys", 新しく入った方, 夜勤の人が一人
+    r"\b(?:someone|somebody|one of the [\w\-]+(?: [\w\-]+)?) (?:on|in|from|at) "
+    r"(?:my|our|the)\b|\bone of the (?:[\w\-]+ ){0,2}(?:guys|people|folks|staff|workers|"
+    r"employees|members|operators|drivers|engineers|nurses|pickers|technicians|lads|ladies)\b|"
+    r"新しく(?:入った|入社した|配属(?:になった|された))(?:方|人|者|社員)|新しい(?:方|人|社員)|"
+    r"(?:人|方|者)が(?:一人|1人|ひとり|二人|2人|ふたり|何人か)",
     re.IGNORECASE,
 )
 # "人選中", "he will let me know the names later": the person is not decided yet
@@ -81,6 +90,23 @@ _EN_NOT_NAME = re.compile(
 )
 
 
+# "at Tanjung Priok port", "the Kuala Lumpur office", "around Hari Raya": a place or a
+# holiday, not the person the request is about
+_PLACE_BEFORE = re.compile(r"\b(?:the|at|in|around|near|into|over|during)\s+$", re.IGNORECASE)
+_PLACE_AFTER = re.compile(
+    r"^\s+(?:office|port|branch|site|plant|factory|warehouse|cent(?:er|re)|campus|store|depot|"
+    r"region|holidays?|festival)\b",
+    re.IGNORECASE,
+)
+
+
+def _en_place(text: str, m: re.Match[str]) -> bool:
+    return bool(
+        _PLACE_BEFORE.search(text[max(0, m.start() - 8) : m.start()])
+        or _PLACE_AFTER.match(text[m.end() : m.end() + 12])
+    )
+
+
 _SELF_INTRO = ("です", "でございます", "と申します", "より", "でした")
 
 
@@ -107,7 +133,7 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
             lo, hi = max(0, cue.start() - 60), cue.end() + 80
             window = view.own_text[lo:hi]
             for m in _EN_NAME.finditer(window):
-                if _EN_NOT_NAME.match(m.group(0)):
+                if _EN_NOT_NAME.match(m.group(0)) or _en_place(window, m):
                     continue
                 return found("person", m.group(0), part.source)
     return None
