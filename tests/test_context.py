@@ -296,6 +296,14 @@ def test_check_reports_the_deadline() -> None:
         ("ja", "先週と同じ部材を30セットお願いします。", False),
         ("ja", "6F会議室Bのドアノブがぐらぐらしています。", True),
         ("ja", "7F会議室Aを予約させてください。", True),
+        ("en", "We're short on the safety stuff. Can you get some ordered by Monday?", False),
+        ("en", "Please prepare the things he'll need for his desk.", False),
+        ("en", "Could you get the space set up with whatever they'll need by the 23rd?", False),
+        ("en", "Could you order the standard kit for each new technician?", False),
+        ("en", "Something in the break room on 2 is broken again, can facilities check?", False),
+        ("en", "Could I book one of the pool cars for a client visit on Friday?", True),
+        ("en", "The emergency kit on level 2 is missing the torch. Please restock it.", True),
+        ("en", "We need the stuff for reception sorted: two coat racks and a bin.", True),
     ],
 )
 def test_item_needs_a_thing_not_a_place_or_a_back_reference(

@@ -111,13 +111,15 @@ _ITEM_EN = re.compile(
     r"batteries|tools?|samples?|sensors?|reagents?|gauges?|meters?|licen[cs]es?|software|"
     r"subscriptions?|servers?|phones?|tablets?|cameras?|headsets?|keyboards?|mice|mouse|"
     r"docking stations?|chargers?|adapters?|speakers?|helmets?|uniforms?|gloves?|masks?|"
-    r"first aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
+    r"first[\- ]aid|fire extinguishers?|signs?|signage|plants?|furniture|printers?|copiers?|"
     r"scanners?|standing desks?|ergonomic|footrest|webcams?|microphones?|laptops?|monitors?|"
     r"(?-i:PCs?)|printers?|coat racks?|racks?|shelves|shelf|sofas?|tables?|benches|mats?|bins?|"
     r"boardroom|reception|trays?|calendars?|vests?|pests?|cockroach(?:es)?|mice|rats?|"
     r"ferrules?|cups?|tiles?|mirrors?|forklifts?|wrench(?:es)?|gauges?|transmitters?|"
     r"thermometers?|adapters?|fittings?|"
-    r"valves?|pumps?|motors?|drives?|batteries|battery|filters?|cartridges?|coffee|water)\b",
+    r"valves?|pumps?|motors?|drives?|batteries|battery|filters?|cartridges?|coffee|water|"
+    r"cars?|vans?|trucks?|generators?|wreaths?|flowers|bouquets?|cards|trees?|decorations|"
+    r"letters|kits?|torch(?:es)?|flashlights?|chambers?|carousels?)\b",
     re.IGNORECASE,
 )
 
@@ -173,6 +175,21 @@ _REFERRED = re.compile(
 )
 
 
+# a category or a placeholder stands in for the thing, with what it is for: "the safety
+# stuff", "the things he'll need for his desk", "whatever they'll need", "the standard kit",
+# "something in the break room". Masked, so only a concrete thing named elsewhere counts.
+_PLACEHOLDER = re.compile(
+    r"\b(?:the|some|that|this|our|any|more|a few|few|all the|other) (?:[\w\-]+ )?"
+    r"(?:stuff|things)\b(?: (?:[\w']+ ){0,3}(?:for|in|at|on) (?:the |his |her |their |our |my )?"
+    r"(?:[\w\-']+ ){0,2}[\w\-']+)?|"
+    r"\bwhatever (?:they|he|she|we|you|I)(?:'ll| will| would|'d)? (?:need|want|require)s?\b|"
+    r"\b(?:the |our )?(?:standard|usual|normal|regular|basic) (?:kit|set|pack|package|bundle|"
+    r"supplies|items|equipment)\b|"
+    r"\bsomething (?:in|at|on|near|by) (?:the |our |my )?(?:[\w\-']+ ){0,2}[\w\-']+",
+    re.IGNORECASE,
+)
+
+
 # the noun right before a counter: "モニター 3台", "3 units of X"
 _COUNTED_NOUN = re.compile(
     rf"([\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9\-]{{2,20}})\s?(?:を|が|は|×|x)?\s?\d{{1,5}}\s?"
@@ -213,7 +230,8 @@ _NOT_OBJECT = re.compile(
     r"maintenance|asap|now|today|tomorrow|same|usual|thing|whatever|replacements?|"
     r"new|sure|there|here|your|our|their|my|his|her|its|mins?|secs?|problems?|issues?|"
     r"trouble|repairs?|fix|leaking|broken|quote|pcs|pieces?|units?|sets?|boxes|packs?|"
-    r"cartons?|cases?|pairs?|more)\b",
+    r"cartons?|cases?|pairs?|more|ordered|delivered|sent|shipped|arranged|organi[sz]ed|set|"
+    r"space|area|it's|they're|is|are|was|were)\b",
     re.IGNORECASE,
 )
 # the thing at a place: "the mirror in the restroom", "the flag at the warehouse entrance"
@@ -303,6 +321,8 @@ def detect_item(view: View) -> SlotFinding:
         return missing("item", vague.group(0))  # "the thing", 例の機材: which one?
     for part in view.parts:
         text = _mask(part.text, _REFERRED)  # "the gauges Kevin mentioned": which gauges?
+        if view.lang != "ja":
+            text = _mask(text, _PLACEHOLDER)
         m = _first_item(text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
             return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
@@ -324,4 +344,6 @@ def detect_item(view: View) -> SlotFinding:
     if doc is not None:
         return doc
     ref = _REFERRED.search(view.own_text) or _place(view.own_text)
+    if ref is None and view.lang != "ja":
+        ref = _PLACEHOLDER.search(view.own_text)
     return missing("item", ref.group(0) if ref else "")
