@@ -427,3 +427,16 @@ def test_deadline_japanese_frequency_is_not_a_day() -> None:
     assert not f.found, f.evidence
     g = detect("deadline", rt("トイレの清掃を27日までにお願いします。", "ja"), "general_affairs")
     assert g.found and "27日" in g.evidence
+
+
+@pytest.mark.parametrize(
+    ("body", "found_"),
+    [
+        ("We were served a subpoena this morning by counsel for Harcastle. Copy attached.", False),
+        ("Finance had three back-pain complaints this morning, so we'd like 4 chairs.", False),
+        ("Please review the attached NDA and send it back this morning.", True),
+    ],
+)
+def test_deadline_time_of_a_past_event_is_not_by_when(body: str, found_: bool) -> None:
+    f = detect("deadline", rt(body, "en"), "legal")
+    assert f.found is found_, (body, f.evidence)

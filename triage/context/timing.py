@@ -70,6 +70,20 @@ _PAST_DAY = re.compile(
 )
 
 
+# "we were served a subpoena this morning", "three complaints this quarter": the time of
+# something that happened, told in the past tense, says nothing about by when
+_PAST_CLAUSE = re.compile(
+    r"\b(?:was|were|had|has been|have been|got|received|served|arrived|came|happened|broke|"
+    r"failed|started|noticed|found|called|rang|said|told)\b[^.!?\n,;]{0,50}$",
+    re.IGNORECASE,
+)
+_PAST_NOW = re.compile(r"^(?:this morning|this quarter|today|this week)$", re.IGNORECASE)
+
+
+def _told_as_past(text: str, start: int, phrase: str) -> bool:
+    return bool(_PAST_NOW.match(phrase) and _PAST_CLAUSE.search(text[max(0, start - 60) : start]))
+
+
 def _hits(view: View) -> list[tuple[DeadlineHit, str, str]]:
     key = "deadline_hits"
     if key not in view.cache:
@@ -84,7 +98,7 @@ def _hits(view: View) -> list[tuple[DeadlineHit, str, str]]:
 
 
 def detect_deadline(view: View) -> SlotFinding:
-    hits = _hits(view)
+    hits = [x for x in _hits(view) if not _told_as_past(x[1], x[0].start, x[0].text)]
     for h, _text, source in hits:
         if h.marked and source != "thread":
             return found("deadline", h.text, source)
