@@ -304,6 +304,8 @@ def test_check_reports_the_deadline() -> None:
         ("en", "Could I book one of the pool cars for a client visit on Friday?", True),
         ("en", "The emergency kit on level 2 is missing the torch. Please restock it.", True),
         ("en", "We need the stuff for reception sorted: two coat racks and a bin.", True),
+        ("en", "Please get it fixed by Friday - the one by the window in the open office.", False),
+        ("en", "We need the broken one in room 3 replaced before tomorrow's workshop.", False),
     ],
 )
 def test_item_needs_a_thing_not_a_place_or_a_back_reference(

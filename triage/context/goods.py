@@ -166,7 +166,8 @@ _PLACE_WANTED = re.compile(
 _REFERRED = re.compile(
     r"\bthe (?:[\w\-]+ ){1,3}(?:we|you|I|he|she|they|[A-Z][a-z]+) (?:discussed|mentioned|"
     r"talked about|spoke about|agreed on|looked at|used last)\b|"
-    r"\bthe (?:[\w\-]+ ){0,2}ones?\b(?! (?:of|who|that|which)\b)|\bsame as (?:last time|before)\b|"
+    r"\bthe (?:[\w\-]+ ){0,2}ones?\b(?! (?:of|who|that|which)\b)(?: (?:by|in|at|near|on|"
+    r"next to) (?:the |our )?(?:[\w\-]+ )?[\w\-]+)?|\bsame as (?:last time|before)\b|"
     r"\b(?:re-?order|order again) (?:what|the ones)\b|"
     r"(?:前回|先週|先月|この前|以前|先日)[^。\n]{0,20}(?:と同じ|お話し|話した|相談した|言っていた)"
     r"[^\s、。をがはも]{0,8}|"
@@ -231,7 +232,7 @@ _NOT_OBJECT = re.compile(
     r"new|sure|there|here|your|our|their|my|his|her|its|mins?|secs?|problems?|issues?|"
     r"trouble|repairs?|fix|leaking|broken|quote|pcs|pieces?|units?|sets?|boxes|packs?|"
     r"cartons?|cases?|pairs?|more|ordered|delivered|sent|shipped|arranged|organi[sz]ed|set|"
-    r"space|area|it's|they're|is|are|was|were)\b",
+    r"space|area|it's|they're|is|are|was|were|replaced|repaired|removed|checked)\b",
     re.IGNORECASE,
 )
 # the thing at a place: "the mirror in the restroom", "the flag at the warehouse entrance"
