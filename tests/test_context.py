@@ -359,6 +359,12 @@ def test_symptom_must_say_what_is_wrong(lang: str, body: str, found_: bool) -> N
         ("ja", "ストレッチフィルム（500mm×300m）を購入したいです。", None),
         ("ja", "ノギスを3本お願いします。1本 8,900円です。", "3本"),
         ("ja", "いつもの部品がなくなりました。いつもの数でお願いします。", "いつもの数"),
+        ("en", "Please add 1 Bosch GLL3-330CG laser level to the next order.", "add 1 B"),
+        ("en", "Please rent one 20kW diesel generator from Sunbelt.", "rent one 2"),
+        ("en", "Can you get a quote for an ergonomic chair for me?", "an ergonomic chair"),
+        ("en", "Could we get a few more Dell WD19S docks? About AUD 290 each.", None),
+        ("en", "Re-order the gloves from Coastal - same prices ($14.50 a box, $38 a case).", None),
+        ("en", "Line 3 is down; we need replacement bearings (SKF 6205-2RS) today.", None),
     ],
 )
 def test_quantity_is_not_a_unit_price_size_or_model_number(

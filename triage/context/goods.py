@@ -36,18 +36,21 @@ QUANTITY = re.compile(
     rf"\b(?:{_NUM_WORD})\s+(?:new\s|more\s|additional\s|extra\s)?[a-z]+s\b|"
     r"(?:数量|個数|台数|qty|quantity|amount of)\s*[:：は]?\s*\d+|(?<![\dm])"
     r"\s?[x×]\s?\d{1,4}\b(?!\s?mm|\s?m\b)|\b\d{1,4}\s?[x×](?!\d)|"
-    r"(?:各|それぞれ)\s?\d+|\b(?:a|one|an)\s+(?:single\s|new\s|replacement\s|spare\s|second\s)?"
+    r"(?:各|それぞれ)\s?\d+|"
+    r"\b(?:a|one|an)\s+(?:single\s|new\s|replacement\s|spare\s|second\s|[a-z\-]+\s)?"
     r"(?:laptop|monitor|chair|desk|pc|phone|printer|license|licence|copy|unit|set|box|"
     r"keyboard|mouse|headset|tablet|camera|projector|whiteboard|shredder|cabinet|locker)\b|"
     r"1つ|一つ|ひとつ|2つ|二つ|ふたつ|3つ|三つ|全員分|人数分|全数|同数|"
     # a number, a few words, then a plural noun that is not a span of time
     r"(?<!from )(?<!to )(?<![\d.,$¥€£])(?<![A-Za-z]-)\b(?:\d{1,4}|two|three|four|five|six|seven|"
     r"eight|nine|ten|twelve|twenty)\s+"
-    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)(?:\d{1,3}-)?[A-Za-z][A-Za-z0-9+\-]*\s+){0,3}?"
+    r"(?:(?!to\b|from\b|of\b|in\b|per\b|each\b)(?:\d{1,3}-)?[A-Za-z0-9][A-Za-z0-9+\-]*\s+){0,3}?"
     r"(?!(?:days|weeks|months|years|hours|minutes|times|people|benches|floors|sites|offices)\b)"
     r"[A-Za-z\-]+s\b|\b\d{1,5}\s+more\b|"
-    r"\b(?:buy|order|purchase|get|need|want|replace|require|procure|source)\s+(?:us\s+|me\s+)?"
-    r"(?:a|an|one|a second|another|a single|a spare|a replacement)\b|"
+    r"\b(?:buy|order|purchase|get|need|needs|want|replace|require|procure|source|add|rent)\s+"
+    r"(?:us\s+|me\s+)?(?:a|an|one|a second|another|a single|a spare|a replacement)\b"
+    r"(?!\s+(?:few|couple|bit|little|lot|number|quote|quotation|price|call|look|chance|reply|"
+    r"response|answer|copy of|list)\b)|"
     r"\b(?:a|one) (?:second|third|spare|replacement|additional|extra)\b|"
     r"添付の(?:リスト|一覧|表)|(?:台数|数量|個数)入り|数量は添付|list attached|attached list",
     re.IGNORECASE,
@@ -272,9 +275,26 @@ _SAME_QTY = re.compile(
 )
 
 
+# a verb, then how many: "add 1 Bosch laser level", "rent one 20kW generator" (a fallback,
+# so that the evidence of the patterns above stays the counted phrase)
+_VERB_COUNT = re.compile(
+    r"\b(?:buy|order|purchase|get|need|needs|add|rent|missing|replace)\s+(?:us\s+|me\s+)?"
+    r"(?:\d{1,4}|one|two|three|four|five|six|eight|ten|twelve)\s+(?!of\b)[A-Za-z0-9][^\s,.]*",
+    re.IGNORECASE,
+)
+# "$38 a case" is a price per unit; "line 3", "dock 2" name a place, not how many
+_PRICE_OR_LABEL_BEFORE = re.compile(
+    r"(?:[$€£¥]\s?[\d.,]+|\b(?:line|building|bldg|room|floor|level|gate|dock|bay|station|site|"
+    r"phase|step|no\.?|#))\s*$",
+    re.IGNORECASE,
+)
+
+
 def _weak_quantity(text: str, m: re.Match[str]) -> bool:
     q = m.group(0).strip()
     after, before = text[m.end() : m.end() + 16], text[max(0, m.start() - 6) : m.start()]
+    if _PRICE_OR_LABEL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+        return True
     if _ONE.match(q) and (_UNIT_PRICE_AFTER.search(after) or before.endswith("単価")):
         return True
     if after.startswith("入"):
@@ -293,6 +313,7 @@ def detect_quantity(view: View) -> SlotFinding:
                 return found("quantity", snippet(part.text, m.start(), m.end()), part.source)
     return (
         match_finding("quantity", view, _SAME_QTY)
+        or match_finding("quantity", view, _VERB_COUNT)
         or attachment_finding("quantity", view, ("quote", "spreadsheet"))
         or missing("quantity")
     )
