@@ -40,6 +40,11 @@ def test_decide_paths() -> None:
     assert routing.decide(pred(conf=0.5), ctx(), **kw, threshold=0.6).action == "triage_queue"
     no_ask = dict(kw, may_ask_sender=False)
     assert routing.decide(pred(), ctx("symptom"), **no_ask).action == "triage_queue"
+    d = routing.decide(pred(), ctx("symptom"), **no_ask, why_not_ask="1 clarification rounds")
+    assert d.action == "triage_queue" and d.reason.endswith("(1 clarification rounds)")
+    # the why is about asking: a low-confidence request does not carry it
+    d = routing.decide(pred(confident=False), ctx("symptom"), **no_ask, why_not_ask="domain")
+    assert "domain" not in d.reason
 
 
 def test_rate_limits() -> None:

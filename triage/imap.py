@@ -215,11 +215,13 @@ class ImapMailbox:
         6.4.8), so the result is filtered rather than trusted.
         """
         client = self._require()
-        _pending_untagged(client)  # this search answers whatever was announced before it
         with self._translated("search"):
             # A selected session only sees mail another connection appended once the
             # server has announced it; Dovecot and pymap do that on NOOP, not on SEARCH.
             client.noop()
+            # this search answers whatever was announced up to now (the NOOP included):
+            # left pending, it would wake the next IDLE for mail already fetched
+            _pending_untagged(client)
             found = client.search(["UID", f"{after_uid + 1}:*"])
         self._last_check = time.monotonic()
         return sorted(uid for uid in found if uid > after_uid)

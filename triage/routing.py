@@ -20,11 +20,14 @@ def pick_owner(owners: Sequence[OwnerConfig], open_counts: Mapping[str, int]) ->
 
 def decide(prediction: Prediction, context: ContextResult, *,
            owners: Sequence[OwnerConfig], open_counts: Mapping[str, int],
-           may_ask_sender: bool, threshold: float | None = None) -> Decision:
+           may_ask_sender: bool, threshold: float | None = None,
+           why_not_ask: str = "") -> Decision:
     """The next step for a new or re-checked request.
 
     Order matters: an uncertain or `other` request goes to a human before anyone asks the
-    sender questions that might be for the wrong desk.
+    sender questions that might be for the wrong desk. ``why_not_ask`` (domain not
+    allowed, address suppressed, rounds used up) goes into the reason, so the log tells
+    a supervisor why nobody asked.
     """
     if prediction.type == "other":
         return Decision("triage_queue", "type other: not an actionable back-office request")
@@ -38,8 +41,9 @@ def decide(prediction: Prediction, context: ContextResult, *,
         if may_ask_sender:
             return Decision("clarify", "missing: " + ", ".join(context.missing),
                             team=prediction.type, missing=context.missing)
+        because = f" ({why_not_ask})" if why_not_ask else ""
         return Decision("triage_queue", "missing " + ", ".join(context.missing)
-                        + " and the sender cannot be asked automatically",
+                        + " and the sender cannot be asked automatically" + because,
                         team=prediction.type, missing=context.missing)
     if not owners:
         return Decision("triage_queue", f"no owner configured for {prediction.type}")

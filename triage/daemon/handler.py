@@ -245,11 +245,8 @@ def _route(s: Any, sv: Services, req: Any, rt: RequestText, pred: Prediction,
     ask = allowed and allowance.allowed
     owners = sv.config.owners_for(pred.type)
     decision = routing.decide(pred, ctx, owners=owners, open_counts=repo.open_counts(s),
-                              may_ask_sender=ask, threshold=sv.config.confidence_threshold)
-    if decision.action == "triage_queue" and ctx.missing and not ask:
-        # the log says why nobody asked: a supervisor must be able to tell
-        decision = replace(decision,
-                           reason=f"{decision.reason} ({why_not or allowance.reason})")
+                              may_ask_sender=ask, threshold=sv.config.confidence_threshold,
+                              why_not_ask=why_not or allowance.reason)
     if decision.action == "clarify":
         mail = compose.clarification(_view(req, sender=msg), _new_id(sv, req))
         req.clarification_rounds = (req.clarification_rounds or 0) + 1
