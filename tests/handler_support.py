@@ -107,3 +107,27 @@ def write_config(tmp: Path) -> Path:
     path = tmp / "triage.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def store_with_requests(tmp: Path, mails: list[tuple[datetime | None, str, str]]
+                        ) -> tuple[Path, Config, list]:
+    """A config file for the CLI and its SQLite store, with each (time, subject, body)
+    handled by the real handler and the fake model; returns the handler's outcomes."""
+    from triage import config as config_mod
+    from triage.daemon.build import open_store
+    from triage.daemon.handler import handle
+
+    path = write_config(tmp)
+    cfg = config_mod.load(path)
+    store = open_store(cfg)
+    clock = Clock()
+    sv = services(cfg, clock)
+    outcomes = []
+    for uid, (when, subject, body) in enumerate(mails, 1):
+        if when is not None:
+            clock.t = when
+        with store.transaction() as s:
+            outcomes.append(handle(s, sv, mailbox="bo/INBOX", uidvalidity=1, uid=uid,
+                                   raw=mail(subject, body)))
+    store.dispose()
+    return path, cfg, outcomes

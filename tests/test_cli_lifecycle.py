@@ -21,13 +21,11 @@ from typing import Any
 import pytest
 import sklearn
 from click.testing import CliRunner, Result
-from handler_support import DOMAIN, Clock, mail, services, write_config
+from handler_support import DOMAIN, Clock, store_with_requests
 
-from triage import config as config_mod
 from triage.cli import main
 from triage.config import Config
 from triage.daemon.build import open_store
-from triage.daemon.handler import handle
 from triage.dataset import data_hash, load_jsonl
 from triage.model import registry
 from triage.model.train import holdout_split
@@ -250,23 +248,13 @@ def test_models_show_without_any_model(tmp_path: Path) -> None:
 @pytest.fixture
 def store_env(tmp_path: Path) -> Iterator[tuple[Path, Config, dict[str, str]]]:
     """A config file and a SQLite store with two requests (handled with the fake model)."""
-    path = write_config(tmp_path)
-    cfg = config_mod.load(path)
-    store = open_store(cfg)
-    clock = Clock()
-    sv = services(cfg, clock)
-    refs = {}
-    for uid, (key, subject, body) in enumerate([
-            ("vpn", "VPN broken", "system=VPN symptom=error 809"),
-            ("expense", "expense claim", "amount=5000 date=3/1 attachment=receipt.pdf")], 1):
-        with store.transaction() as s:
-            out = handle(s, sv, mailbox="bo/INBOX", uidvalidity=1, uid=uid,
-                         raw=mail(subject, body))
-        assert out.action == "assign", out
-        refs[key] = out.request_ref or ""
-        clock.t += timedelta(hours=1)
-    store.dispose()
-    yield path, cfg, refs
+    start = Clock().t
+    path, cfg, outs = store_with_requests(tmp_path, [
+        (start, "VPN broken", "system=VPN symptom=error 809"),
+        (start + timedelta(hours=1), "expense claim",
+         "amount=5000 date=3/1 attachment=receipt.pdf")])
+    assert [o.action for o in outs] == ["assign", "assign"], outs
+    yield path, cfg, {"vpn": outs[0].request_ref or "", "expense": outs[1].request_ref or ""}
 
 
 def log_of(path: Path, ref: str) -> list[dict[str, Any]]:

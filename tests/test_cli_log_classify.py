@@ -14,12 +14,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from handler_support import DOMAIN, Clock, mail, services, write_config
+from handler_support import DOMAIN, mail, store_with_requests
 
-from triage import config as config_mod
 from triage.cli import main
-from triage.daemon.build import open_store
-from triage.daemon.handler import handle
 from triage.dataset import load_jsonl
 from triage.logview import COLUMNS
 from triage.model import train_and_register
@@ -47,21 +44,13 @@ REQUESTS = [
 def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """Config path and the refs of four requests: assigned (it), awaiting clarification
     (sales_support), assigned (accounting), triage queue (other)."""
-    tmp = tmp_path_factory.mktemp("store")
-    path = write_config(tmp)
-    cfg = config_mod.load(path)
-    st = open_store(cfg)
-    clock = Clock()
-    sv = services(cfg, clock)
+    path, _cfg, outs = store_with_requests(tmp_path_factory.mktemp("store"), [
+        (datetime(2026, 3, day, 9, 0, tzinfo=UTC), subject, body)
+        for _key, day, subject, body in REQUESTS])
     refs = {}
-    for uid, (key, day, subject, body) in enumerate(REQUESTS, 1):
-        clock.t = datetime(2026, 3, day, 9, 0, tzinfo=UTC)
-        with st.transaction() as s:
-            out = handle(s, sv, mailbox="bo/INBOX", uidvalidity=1, uid=uid,
-                         raw=mail(subject, body))
+    for (key, *_rest), out in zip(REQUESTS, outs, strict=True):
         assert out.status == "processed" and out.request_ref, out
         refs[key] = out.request_ref
-    st.dispose()
     return path, refs
 
 
