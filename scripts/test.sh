@@ -6,14 +6,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [[ ! -x .venv/bin/python ]]; then
-    python_bin="$(command -v python3.11 || command -v python3)"
-    echo "creating .venv with ${python_bin}" >&2
-    "${python_bin}" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
-fi
-
-.venv/bin/python -m pip install --quiet -e '.[test]'
+bash scripts/install.sh test
 
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

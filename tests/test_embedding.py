@@ -1,0 +1,71 @@
+"""The sentence encoder and the stack parts that use its columns."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from triage import embedding
+from triage.embedding import DIMENSION, SentenceEmbedder, encode
+from triage.errors import ModelError
+from triage.stacking import BlockColumns, NeighbourVote
+
+
+def test_vectors_are_unit_length_and_offline() -> None:
+    vecs = encode(["my laptop will not start", "ノートPCが起動しません", ""])
+    assert vecs.shape == (3, DIMENSION)
+    assert vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_similar_requests_are_nearer_than_unrelated_ones() -> None:
+    laptop, notebook, invoice = encode(
+        [
+            "my laptop will not turn on this morning",
+            "the notebook computer does not boot",
+            "please pay the attached supplier invoice by friday",
+        ]
+    )
+    assert float(laptop @ notebook) > float(laptop @ invoice) + 0.1
+
+
+def test_repeated_texts_are_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = encode(["cache me: printer on floor 3 is jammed"])
+    monkeypatch.setattr(embedding, "_encoder", lambda: pytest.fail("encoder called again"))
+    again = encode(["cache me: printer on floor 3 is jammed"] * 2)
+    np.testing.assert_array_equal(again, np.vstack([first, first]))
+
+
+def test_embedder_refuses_another_encoder_version() -> None:
+    emb = SentenceEmbedder().fit(["a"])
+    assert emb.encoder_version_ == embedding.encoder_version()
+    assert emb.transform(["hello"]).shape == (1, DIMENSION)
+    emb.encoder_version_ = "0.0.0-other"
+    with pytest.raises(ModelError, match="retrain"):
+        emb.transform(["hello"])
+
+
+def test_block_columns_split_the_encoder_columns_from_the_rest() -> None:
+    X = sp.csr_matrix(np.arange(12, dtype=np.float32).reshape(2, 6))
+    last = BlockColumns(2, keep="last").fit(X).transform(X)
+    rest = BlockColumns(2, keep="rest").fit(X).transform(X)
+    assert isinstance(last, np.ndarray)
+    np.testing.assert_array_equal(last, [[4, 5], [10, 11]])
+    assert sp.issparse(rest)
+    np.testing.assert_array_equal(rest.toarray(), [[0, 1, 2, 3], [6, 7, 8, 9]])
+    with pytest.raises(ValueError, match="keep"):
+        BlockColumns(2, keep="first").fit(X)
+
+
+def test_neighbour_vote_shrinks_k_to_the_data_and_votes_by_nearness() -> None:
+    X = np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32)
+    vote = NeighbourVote(n_neighbors=25).fit(X, ["a", "a", "b"])
+    assert vote.knn_.n_neighbors == 2
+    assert list(vote.predict(np.array([[0.1, 1.0], [1.0, 0.05]]))) == ["b", "a"]
+    proba = vote.predict_proba(np.array([[1.0, 0.0]]))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert proba[0, list(vote.classes_).index("a")] > 0.5
