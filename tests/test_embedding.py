@@ -69,3 +69,24 @@ def test_neighbour_vote_shrinks_k_to_the_data_and_votes_by_nearness() -> None:
     proba = vote.predict_proba(np.array([[1.0, 0.0]]))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert proba[0, list(vote.classes_).index("a")] > 0.5
+
+
+def test_loading_a_model_checks_its_encoder_at_once() -> None:
+    from sklearn.dummy import DummyClassifier
+    from sklearn.pipeline import Pipeline
+
+    from triage.features import build_features
+    from triage.model.classifier import _warm_encoders
+    from triage.records import RequestText
+
+    texts = [RequestText(subject=f"s{i}", body=f"printer {i} jammed again", lang="en")
+             for i in range(4)]
+    feats = build_features()
+    X = feats.fit_transform(texts)
+    assert X.shape[1] > DIMENSION
+    pipe = Pipeline(feats.steps + [("clf", DummyClassifier().fit(X, ["it"] * 4))])
+    _warm_encoders({"type": pipe})  # the installed encoder: fine
+    blocks = pipe.steps[1][1]
+    blocks.named_transformers_["encoder"].encoder_version_ = "0.0.0-other"
+    with pytest.raises(ModelError, match="retrain"):
+        _warm_encoders({"type": pipe})

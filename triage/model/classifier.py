@@ -105,6 +105,17 @@ def fast_proba(pipe: Any, fields: np.ndarray, X: Any = None) -> np.ndarray:
     return calibrated[0].predict_proba(X)
 
 
+def _warm_encoders(models: dict[str, Any]) -> None:
+    """Load the sentence encoder now, not on the first mail: a missing package or another
+    encoder version is a ModelError at start-up, and the first request is not slow."""
+    for pipe in models.values():
+        blocks = pipe.steps[1][1] if len(pipe.steps) == 3 else None
+        for _, transformer, _ in getattr(blocks, "transformers_", []):
+            if isinstance(transformer, SentenceEmbedder):
+                transformer.transform(["warm-up"])
+                return
+
+
 class Classifier:
     """Two calibrated pipelines sharing one feature-extraction step.
 
@@ -138,6 +149,7 @@ class Classifier:
         if not (d / name).is_dir():
             raise ModelError(f"{d}: no model version {name!r}")
         models, meta = artefact.load(d / name, types=types, urgencies=urgencies)
+        _warm_encoders(models)
         return cls(models, meta)
 
     def _proba(self, task: str, fields: np.ndarray, X: Any = None) -> tuple[list[str], np.ndarray]:
