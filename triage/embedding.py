@@ -40,8 +40,9 @@ _cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=1)
 def encoder_version() -> str:
-    """Version of the installed encoder package, or "absent"."""
+    """Version of the installed encoder package, or "absent" (read once: checked per mail)."""
     from importlib import metadata
 
     try:
