@@ -33,11 +33,26 @@ def test_similar_requests_are_nearer_than_unrelated_ones() -> None:
     assert float(laptop @ notebook) > float(laptop @ invoice) + 0.1
 
 
-def test_repeated_texts_are_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = encode(["cache me: printer on floor 3 is jammed"])
-    monkeypatch.setattr(embedding, "_encoder", lambda: pytest.fail("encoder called again"))
-    again = encode(["cache me: printer on floor 3 is jammed"] * 2)
+def test_texts_are_remembered_only_while_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "cache me: printer on floor 3 is jammed"
+    real = embedding._encoder
+    calls: list[int] = []
+
+    def counting() -> object:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(embedding, "_encoder", counting)
+    with embedding.remembering():
+        first = encode([text])
+        with embedding.remembering():  # re-entrant: the outer block's vectors stay
+            again = encode([text, text])
+        assert embedding._cache is not None
+    assert len(calls) == 1
     np.testing.assert_array_equal(again, np.vstack([first, first]))
+    assert embedding._cache is None  # the daemon keeps nothing per mail
+    np.testing.assert_array_equal(encode([text]), first)
+    assert len(calls) == 2
 
 
 def test_embedder_refuses_another_encoder_version() -> None:
@@ -90,3 +105,12 @@ def test_loading_a_model_checks_its_encoder_at_once() -> None:
     blocks.named_transformers_["encoder"].encoder_version_ = "0.0.0-other"
     with pytest.raises(ModelError, match="retrain"):
         _warm_encoders({"type": pipe})
+
+
+def test_the_stack_refuses_features_without_the_encoder_columns() -> None:
+    from triage.features import build_pipeline
+
+    with pytest.raises(ValueError, match="stack-linear"):
+        build_pipeline(kind="stack", encoder=False)
+    names = [n for n, _, _ in build_pipeline(kind="stack-linear")[1].transformers]
+    assert "encoder" not in names

