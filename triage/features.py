@@ -378,5 +378,9 @@ def build_pipeline(
 ) -> Pipeline:
     """The full model for one task: features -> calibrated classifier."""
     feature_options.setdefault("encoder", kind == "stack")
+    if kind == "stack" and not feature_options["encoder"]:
+        # its members split the matrix at the encoder columns: without them they would
+        # silently take the last n-gram columns instead
+        raise ValueError("kind 'stack' needs the encoder columns; use 'stack-linear'")
     feats = build_features(**feature_options)
     return Pipeline(feats.steps + [("clf", build_estimator(kind, C=C, seed=seed, cal_cv=cal_cv))])
