@@ -1,6 +1,6 @@
-"""Fit the learned `reason` slot model on training_data/ and write models/context_reason.json.
+"""Fit the learned `reason` slot model on training_data/; write triage/context/models/.
 
-Usage: python scripts/train_context.py [--slot reason] [--out models] [--cv K] [FILES...]
+Usage: python scripts/train_context.py [--slot reason] [--out DIR] [--cv K] [FILES...]
 ``--cv K`` reports K-fold cross-validated figures (folds by a stable hash of the id) of
 the rules alone and of rules + model, and writes nothing: the honest way to judge a change,
 since the shipped model is fitted on all of training_data (its in-sample figures are
@@ -29,7 +29,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from triage.context import check
-from triage.context.learned import FORMAT, RULE_WEIGHT, SlotModel, char_ngrams, model_path
+from triage.context.learned import (
+    DEFAULT_DIR,
+    FORMAT,
+    RULE_WEIGHT,
+    SlotModel,
+    char_ngrams,
+    model_path,
+)
 from triage.context.view import build_view
 from triage.records import RequestText
 from triage.taxonomy import REQUIRED_SLOTS
@@ -122,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="*")
     ap.add_argument("--slot", default="reason")
-    ap.add_argument("--out", default="models")
+    ap.add_argument("--out", default=str(DEFAULT_DIR))
     ap.add_argument("--C", type=float, default=30.0, help="5-fold CV: 30 beat 3 and 10 (F1)")
     ap.add_argument(
         "--fit-on",

@@ -83,3 +83,14 @@ def test_cross_validation_reports_rules_and_learned_figures() -> None:
     assert out["rules"]["n"] == 24 and out["rules"]["n_missing"] == 12
     assert out["learned@0.50"]["n"] == 24
     assert out["rules"]["f1"] == 1.0  # "because" is the rule's own cue
+
+
+def test_shipped_models_are_package_data() -> None:
+    # a plain `pip install .` copies only the package: the models must live inside it
+    import triage
+
+    package = Path(triage.__file__).resolve().parent
+    assert package in learned.DEFAULT_DIR.parents
+    for slot in ("reason", "symptom"):
+        model = learned.load(slot)
+        assert model is not None and model.slot == slot

@@ -53,7 +53,7 @@ def check(
     ``required`` maps types to slots (an organisation's config); it defaults to
     taxonomy.REQUIRED_SLOTS. A slot without a detector is reported found with no
     evidence: asking about a detail nobody can check would only cost trust. Where a
-    learned model ships for a slot (models/context_<slot>.json), it has the last word
+    learned model ships for a slot (triage/context/models/context_<slot>.json), it has the last word
     over the rule (``learned=False`` gives the rules alone, as training needs).
     """
     table = REQUIRED_SLOTS if required is None else required

@@ -25,7 +25,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FORMAT = "triage.context.learned/1"
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "models"
+# package data, so a plain (non-editable) install finds it too
+DEFAULT_DIR = Path(__file__).resolve().parent / "models"
 NGRAMS = (2, 3, 4)
 RULE_WEIGHT = 3.0  # the rule's verdict enters as one extra, unnormalised feature
 _SPACE = re.compile(r"\s+")
