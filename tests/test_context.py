@@ -306,6 +306,12 @@ def test_check_reports_the_deadline() -> None:
         ("en", "We need the stuff for reception sorted: two coat racks and a bin.", True),
         ("en", "Please get it fixed by Friday - the one by the window in the open office.", False),
         ("en", "We need the broken one in room 3 replaced before tomorrow's workshop.", False),
+        # people, dates and requests are not things; a katakana department is not one
+        ("en", "We have 2 new starters on the 9th, please set them up with the usual.", False),
+        ("en", "Please replace the one that failed on Tuesday.", False),
+        ("ja", "マーケティング部の川口です。展示会で使うもの一式をお願いします。", False),
+        ("en", "Please order 4 cases of 500 ml hand soap refills.", True),
+        ("ja", "カスタマーサポート課の森です。ホワイトボードを1台お願いします。", True),
     ],
 )
 def test_item_needs_a_thing_not_a_place_or_a_back_reference(
@@ -315,6 +321,12 @@ def test_item_needs_a_thing_not_a_place_or_a_back_reference(
     assert f.found is found_, (body, f.evidence)
     if not found_:
         assert f.evidence  # says what was too vague to act on
+
+
+def test_item_is_not_a_request_or_a_date() -> None:
+    for body in ("Please sort out the purchase request by 14 March, thanks.",
+                 "Line 2 down again, please order asap."):
+        assert detect("item", rt(body, "en"), "procurement").found is False, body
 
 
 def test_item_evidence_does_not_cut_words() -> None:
@@ -395,6 +407,14 @@ def test_quantity_is_not_a_unit_price_size_or_model_number(
         ("ja", "新しく入った方から、健康保険証がまだ届いていないと相談がありました。", False),
         ("ja", "夜勤の人が一人、連絡がつかないまま出勤していません。", False),
         ("ja", "新しく入った山田花子さんの通勤手当の申請書を教えてください。", True),
+        # a pronoun or a role stands for someone not named; a name before it says who
+        ("en", "She has asked me twice about her pension transfer. Who handles that?", False),
+        ("en", "Our part-timer worked the holiday; is that paid at the higher rate?", False),
+        ("en", "Somebody in Logistics says the overtime was left out of March pay.", False),
+        ("en", "Priya Raman's visa expires soon. She's abroad until Friday.", True),
+        ("en", "I need to speak to someone in HR about my contract.", True),
+        ("ja", "バイトの子が源泉徴収票を欲しいと言っています。", False),
+        ("ja", "彼女から、育休の延長をしたいと相談がありました。", False),
     ],
 )
 def test_person_a_described_third_party_is_not_named(lang: str, body: str, found_: bool) -> None:

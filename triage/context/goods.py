@@ -58,7 +58,8 @@ QUANTITY = re.compile(
 
 _GENERIC_ITEM = re.compile(
     r"^(?:備品|消耗品|物品|もの|物|部品|資材|用品|商品|品物|アイテム|設備|機器|機材|things?|stuff|"
-    r"items?|supplies|equipment|materials?|goods|products?|parts?|something|facilities)$",
+    r"items?|supplies|equipment|materials?|goods|products?|parts?|something|facilities|"
+    r"一式|(?:必要な|いる|要る)?もの一式|道具類|備品類|用品類|物品類|消耗品類)$",
     re.IGNORECASE,
 )
 # a model or part number: capitals and digits (FM-320, ZD421), or a CamelCase product name
@@ -77,8 +78,10 @@ _KATAKANA_NOT_ITEM = re.compile(
     r"テスト|サンプル|モデル|タイプ|サイズ|メーカー|ベンダー|カタログ|ショップ|ネット|アマゾン|"
     r"モノタロウ|アスクル|ミスミ|ダウンロード|インストール|ログイン|アクセス|リンク|ボタン|"
     r"ゴールデンウィーク|ウィーク|ドラフト|コピー|スキャン|プリント|ペース|レベル|セット|パック|ダース|"
-    r"カートン|ペア|ユニット|ロット)$"
+    r"カートン|ペア|ユニット|ロット|マーケ|マーケティング|セールス|カスタマー)$"
 )
+# a department or team written in katakana: カスタマーサポート部, マーケティング課
+_ORG_UNIT_AFTER = re.compile(r"^(?:部|課|室|チーム|グループ|本部|事業部|センター|担当|係)")
 _VAGUE_ITEM = re.compile(
     r"例の|あの(?:小型の|大きい|)?(?:機材|もの|物|やつ|部品|機械|計測器|装置)|あれ(?:が|、|は|を|です|壊)|"
     r"同じもの|同じ物|いつもの(?:もの|やつ|あれ)|"
@@ -136,7 +139,9 @@ def _model(text: str) -> re.Match[str] | None:
 
 def _katakana(text: str) -> re.Match[str] | None:
     for m in _KATAKANA.finditer(text):
-        if not _KATAKANA_NOT_ITEM.match(m.group(0)):
+        if not _KATAKANA_NOT_ITEM.match(m.group(0)) and not _ORG_UNIT_AFTER.match(
+            text[m.end() : m.end() + 4]
+        ):
             return m
     return None
 
@@ -172,6 +177,8 @@ _REFERRED = re.compile(
     r"\bthe (?:[\w\-]+ ){0,2}ones?\b(?! (?:of|who|that|which)\b)(?: (?:by|in|at|near|on|"
     r"next to) (?:the |our )?(?:[\w\-]+ )?[\w\-]+)?|\bsame as (?:last time|before)\b|"
     r"\b(?:re-?order|order again) (?:what|the ones)\b|"
+    r"\bthe ones? (?:that|which) (?:just |recently |has |have )?(?:broke|failed|died|stopped|"
+    r"went|got|was|were|is|are|keeps?)\b|"
     r"(?:前回|先週|先月|この前|以前|先日)[^。\n]{0,20}(?:と同じ|お話し|話した|相談した|言っていた)"
     r"[^\s、。をがはも]{0,8}|"
     r"先日お話し|例のもの",
@@ -191,6 +198,13 @@ _PLACEHOLDER = re.compile(
     r"supplies|items|equipment)\b|"
     r"\bsomething (?:in|at|on|near|by) (?:the |our |my )?(?:[\w\-']+ ){0,2}[\w\-']+",
     re.IGNORECASE,
+)
+
+
+# 使うもの一式, 必要なもの, 道具類: what the owner would ask about (evidence only)
+_PLACEHOLDER_JA = re.compile(
+    r"(?:[\u4e00-\u9fff]{1,4}(?:で|に)?(?:使う|使用する|必要な|要る|いる))?(?:もの|物)(?:一式)?|"
+    r"[\u4e00-\u9fff]{1,3}類|一式"
 )
 
 
@@ -223,6 +237,9 @@ _EN_OBJECT = re.compile(
 )
 _EN_COUNTED = re.compile(
     r"(?<![\d.,$€£¥])\b\d{1,4}\s?x?\s+(?:more\s+|new\s+|additional\s+|replacement\s+|spare\s+)?"
+    # "6 cases of 50 ml tubes": the pack and the size are not the thing
+    r"(?:(?:cases?|box(?:es)?|packs?|sets?|pairs?|cartons?|rolls?|reams?|bottles?|bags?) of\s+)?"
+    r"(?:\d+(?:\.\d+)?\s?(?:ml|mm|cm|m|g|kg|l|oz|lbs?|in|inch(?:es)?)\s+)?"
     r"(?P<np>[A-Za-z][\w\-]*(?:\s+[A-Za-z0-9][\w\-]*){0,2})"
 )
 _NOT_OBJECT = re.compile(
@@ -235,7 +252,12 @@ _NOT_OBJECT = re.compile(
     r"new|sure|there|here|your|our|their|my|his|her|its|mins?|secs?|problems?|issues?|"
     r"trouble|repairs?|fix|leaking|broken|quote|pcs|pieces?|units?|sets?|boxes|packs?|"
     r"cartons?|cases?|pairs?|more|ordered|delivered|sent|shipped|arranged|organi[sz]ed|set|"
-    r"space|area|it's|they're|is|are|was|were|replaced|repaired|removed|checked)\b",
+    r"space|area|it's|they're|is|are|was|were|replaced|repaired|removed|checked|"
+    # not things: a request, the people it is for, a calendar word, a state
+    r"requests?|orders?|reminders?|everything|anything|all|down|up|out|off|waiting|"
+    r"hires?|starters?|joiners?|people|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|"
+    r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
     re.IGNORECASE,
 )
 # the thing at a place: "the mirror in the restroom", "the flag at the warehouse entrance"
@@ -366,6 +388,6 @@ def detect_item(view: View) -> SlotFinding:
     if doc is not None:
         return doc
     ref = _REFERRED.search(view.own_text) or _place(view.own_text)
-    if ref is None and view.lang != "ja":
-        ref = _PLACEHOLDER.search(view.own_text)
+    if ref is None:
+        ref = (_PLACEHOLDER_JA if view.lang == "ja" else _PLACEHOLDER).search(view.own_text)
     return missing("item", ref.group(0) if ref else "")

@@ -47,7 +47,17 @@ _THIRD_PARTY = re.compile(
     r"(?:my|our|the)\b|\bone of the (?:[\w\-]+ ){0,2}(?:guys|people|folks|staff|workers|"
     r"employees|members|operators|drivers|engineers|nurses|pickers|technicians|lads|ladies)\b|"
     r"新しく(?:入った|入社した|配属(?:になった|された))(?:方|人|者|社員)|新しい(?:方|人|社員)|"
-    r"(?:人|方|者)が(?:一人|1人|ひとり|二人|2人|ふたり|何人か)",
+    r"(?:人|方|者)が(?:一人|1人|ひとり|二人|2人|ふたり|何人か)|"
+    # someone referred to, not named: 彼女から, この方, バイトの子, 応援に来ている方, 社員の一人
+    r"彼女|彼(?=は|が|の|に|を|から|、|とは)|(?:この|その|あの)(?:方|人|子)|"
+    r"(?:バイト|アルバイト|夜勤|日勤|遅番|早番|パート|派遣)の(?:子|人|方|学生)|学生さん|"
+    r"応援(?:に来|の方|者)|(?:社員|従業員|スタッフ)の(?:一人|ひとり|方)|"
+    r"\b(?:he|she)(?:'s|'d|'ll| has| had| is| was| will| would| wants| needs| asked| says| said|"
+    r" told| can| cannot| can't| did| does| doesn't)\b|"
+    r"\bthey(?:'d| would) like\b|\b(?:our|the|an?) (?:agency )?(?:part-?timer|temp)s?\b|"
+    r"\bstaff member\b|\b(?:someone|somebody) (?:in|on|from|at) (?!HR\b|IT\b)[A-Z]\w+|"
+    r"\bthe (?:person|people|guy|lady|woman|man) (?:who|covering|that|on|in|from|at)\b|"
+    r"\ban (?:[a-z]+ )?(?:engineer|employee|intern|apprentice|analyst|associate|operator)\b",
     re.IGNORECASE,
 )
 # "人選中", "he will let me know the names later": the person is not decided yet
@@ -79,7 +89,7 @@ _ID = re.compile(
     re.IGNORECASE,
 )
 _EN_TITLE = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Dr)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
-_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:van |de |von )?[A-Z][a-z'\-]+)+\b")
+_EN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:van |de |von )?[A-Z][a-z'\-]+)+\b")
 _EN_NOT_NAME = re.compile(
     r"^(?:Hi|Hello|Dear|Thanks|Thank|Best|Kind|Regards|Please|Could|Can|Would|The|This|That|"
     r"Our|My|We|He|She|They|It|Also|HR|IT|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
@@ -108,6 +118,23 @@ def _en_place(text: str, m: re.Match[str]) -> bool:
 
 
 _SELF_INTRO = ("です", "でございます", "と申します", "より", "でした")
+_PRONOUN = re.compile(r"^(?:彼|彼女|he|she|they)\b", re.IGNORECASE)
+
+
+def _antecedent(view: View, cue: re.Match[str]) -> str | None:
+    """A name before a pronoun cue ("Andrei's permit ... He's on shift"): who it means."""
+    before = view.own_text[: cue.start()]
+    if view.lang == "ja":
+        for name, start in ja_person_names(before):
+            if not before[start + len(name) : start + len(name) + 6].lstrip().startswith(
+                _SELF_INTRO
+            ):
+                return name
+        return None
+    for m in _EN_NAME.finditer(before):
+        if not _EN_NOT_NAME.match(m.group(0)) and not _en_place(before, m):
+            return m.group(0)
+    return None
 
 
 def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | None:
@@ -172,6 +199,10 @@ def detect_person(view: View) -> SlotFinding:
         return found("person", "(the sender)", "sender")
     if named is not None:
         return named
+    if _PRONOUN.match(tp.group(0)):
+        name = _antecedent(view, tp)
+        if name is not None:
+            return found("person", name, "body")
     if view.thread and _FORWARDED.search(view.own_text):
         return found("person", view.thread.strip().split("\n")[0][:60], "thread")  # their own mail
     names = _LISTED_NAMES.search(view.own_text)
