@@ -3,6 +3,14 @@
 Prints slot micro-F1 over (record, slot) pairs where the positive class is "missing",
 per-slot precision/recall, needs_clarification P/R/F1, overall and per language.
 Usage: python scripts/bench/context_eval.py FILE.jsonl [--errors SLOT]
+
+scripts/bench/slot_challenge.jsonl (240 mails, ids slc-) is a regression set for the item and
+person detectors: written 2026-12-06 by teammates who had not read the detector code, half
+lacking the slot in ways the rules then missed, half giving it in unusual ways. It is kept
+out of training_data/ because it is lopsided (hr, procurement, general_affairs; mostly
+"normal" urgency): in training_data it moved dev type macro-F1 0.975 -> 0.972 and
+needs_clarification F1 0.890 -> 0.886. Rules alone on it, before -> after the 2026-12-06
+changes: item F1 0.846 -> 0.929, person 0.772 -> 0.900.
 """
 
 from __future__ import annotations
