@@ -59,7 +59,8 @@ QUANTITY = re.compile(
 _GENERIC_ITEM = re.compile(
     r"^(?:備品|消耗品|物品|もの|物|部品|資材|用品|商品|品物|アイテム|設備|機器|機材|things?|stuff|"
     r"items?|supplies|equipment|materials?|goods|products?|parts?|something|facilities|"
-    r"一式|(?:必要な|いる|要る)?もの一式|道具類|備品類|用品類|物品類|消耗品類)$",
+    r"一式|(?:必要な|いる|要る)?もの一式|道具類|備品類|用品類|物品類|消耗品類|"
+    r"至急|急ぎ|追加|合計|全部|計)$",
     re.IGNORECASE,
 )
 # a model or part number: capitals and digits (FM-320, ZD421), or a CamelCase product name
@@ -78,7 +79,16 @@ _KATAKANA_NOT_ITEM = re.compile(
     r"テスト|サンプル|モデル|タイプ|サイズ|メーカー|ベンダー|カタログ|ショップ|ネット|アマゾン|"
     r"モノタロウ|アスクル|ミスミ|ダウンロード|インストール|ログイン|アクセス|リンク|ボタン|"
     r"ゴールデンウィーク|ウィーク|ドラフト|コピー|スキャン|プリント|ペース|レベル|セット|パック|ダース|"
-    r"カートン|ペア|ユニット|ロット|マーケ|マーケティング|セールス|カスタマー)$"
+    r"カートン|ペア|ユニット|ロット|マーケ|マーケティング|セールス|カスタマー|"
+    # places say where, not what
+    r"キッチン|ロビー|エントランス|ラウンジ|カフェテリア|ホール|テラス|ベランダ|ガレージ|パントリー|"
+    r"エレベーターホール|ゼロ)$"
+)
+# sounds (ギーギー, ガタガタ) describe a symptom, not the thing
+_ONOMATOPOEIA = re.compile(r"^([\u30a1-\u30faー]{2,3})\1+$")
+# a company name: 株式会社ミナト設計, 北斗テクノ計装
+_COMPANY_AROUND = re.compile(
+    r"^(?:設計|工業|商事|産業|電機|建設|技研|計装|製作所|ホールディングス|株式会社|商会|物産|運輸)"
 )
 # a department or team written in katakana: カスタマーサポート部, マーケティング課
 _ORG_UNIT_AFTER = re.compile(r"^(?:部|課|室|チーム|グループ|本部|事業部|センター|担当|係)")
@@ -94,6 +104,7 @@ _ITEM_JA = re.compile(
     # product vocabulary (procurement and general affairs)
     r"ノート\s?PC|パソコン|PC|laptop|monitor|モニター|ディスプレイ|キーボード|マウス|ヘッドセット|"
     r"プリンター?|複合機|トナー|インク|コピー用紙|用紙|紙|封筒|名刺|ゴム印|印鑑|社印|角印|丸印|"
+    r"代表者印|実印|銀行印|押印|"
     r"椅子|チェア|机|デスク|キャビネット|ロッカー|ホワイトボード|プロジェクター|シュレッダー|"
     r"エアコン|空調|照明|蛍光灯|電球|LED|ドア|扉|鍵|カギ|錠|トイレ|蛇口|水漏れ|雨漏り|窓|ブラインド|"
     r"カーテン|床|壁|天井|コンセント|電源|配線|ケーブル|冷蔵庫|電子レンジ|ポット|ウォーターサーバー|"
@@ -106,7 +117,8 @@ _ITEM_JA = re.compile(
     r"手袋|マスク|消毒|救急箱|AED|消火器|看板|表札|スリッパ|傘|観葉植物|花|弁当"
 )
 _ITEM_EN = re.compile(
-    r"\b(?:toner|ink|paper|envelopes?|business cards?|stamps?|seal|chairs?|desks?|cabinets?|"
+    r"\b(?:toner|ink|paper|envelopes?|business cards?|stamps?|seal|chairs?|"
+    r"(?<!front )(?<!help )(?<!service )(?<!reception )desks?|cabinets?|"
     r"lockers?|whiteboards?|projectors?|shredders?|air ?con(?:ditioning|ditioner)?|heating|"
     r"lights?|lighting|bulbs?|lamps?|doors?|locks?|keys?|toilets?|taps?|leaks?|windows?|"
     r"blinds?|carpet|floor|walls?|ceiling|sockets?|outlets?|cables?|fridge|refrigerator|"
@@ -139,8 +151,13 @@ def _model(text: str) -> re.Match[str] | None:
 
 def _katakana(text: str) -> re.Match[str] | None:
     for m in _KATAKANA.finditer(text):
-        if not _KATAKANA_NOT_ITEM.match(m.group(0)) and not _ORG_UNIT_AFTER.match(
-            text[m.end() : m.end() + 4]
+        after = text[m.end() : m.end() + 6]
+        if (
+            not _KATAKANA_NOT_ITEM.match(m.group(0))
+            and not _ONOMATOPOEIA.match(m.group(0))
+            and not _ORG_UNIT_AFTER.match(after)
+            and not _COMPANY_AROUND.match(after)
+            and not text[max(0, m.start() - 4) : m.start()].endswith(("株式会社", "(株)", "（株）"))
         ):
             return m
     return None
@@ -174,6 +191,7 @@ _PLACE_WANTED = re.compile(
 _REFERRED = re.compile(
     r"\bthe (?:[\w\-]+ ){1,3}(?:we|you|I|he|she|they|[A-Z][a-z]+) (?:discussed|mentioned|"
     r"talked about|spoke about|agreed on|looked at|used last)\b|"
+    r"\b(?:like|as per) (?:last time|before|the last (?:order|batch|one))\b|"
     r"\bthe (?:[\w\-]+ ){0,2}ones?\b(?! (?:of|who|that|which)\b)(?: (?:by|in|at|near|on|"
     r"next to) (?:the |our )?(?:[\w\-]+ )?[\w\-]+)?|\bsame as (?:last time|before)\b|"
     r"\b(?:re-?order|order again) (?:what|the ones)\b|"
@@ -255,6 +273,7 @@ _NOT_OBJECT = re.compile(
     r"space|area|it's|they're|is|are|was|were|replaced|repaired|removed|checked|"
     # not things: a request, the people it is for, a calendar word, a state
     r"requests?|orders?|reminders?|everything|anything|all|down|up|out|off|waiting|"
+    r"again|each|apiece|pc|POs?|quotes|quotations?|estimates?|chance|working|business|"
     r"hires?|starters?|joiners?|people|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|"
     r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
@@ -341,6 +360,15 @@ def detect_quantity(view: View) -> SlotFinding:
     )
 
 
+# how the mail was sent or taken, not what it asks for: "iPhoneから送信", "phone message"
+_NOT_ABOUT_A_THING = re.compile(
+    r"(?:iPhone|iPad|Android|スマホ|スマートフォン|携帯)から(?:の)?送信|"
+    r"\bsent from my \w+(?: \w+)?|\bfrom my (?:phone|mobile|iphone|ipad)\b|"
+    r"\bphone (?:message|msg|call|memo|note)s?\b|電話(?:メモ|受付|連絡)",
+    re.IGNORECASE,
+)
+
+
 def _mask(text: str, pattern: re.Pattern[str]) -> str:
     """``text`` with the matches of ``pattern`` blanked out (offsets kept)."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
@@ -365,6 +393,7 @@ def detect_item(view: View) -> SlotFinding:
         return missing("item", vague.group(0))  # "the thing", 例の機材: which one?
     for part in view.parts:
         text = _mask(part.text, _REFERRED)  # "the gauges Kevin mentioned": which gauges?
+        text = _mask(text, _NOT_ABOUT_A_THING)
         if view.lang != "ja":
             text = _mask(text, _PLACEHOLDER)
         m = _first_item(text)
