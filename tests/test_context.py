@@ -479,3 +479,24 @@ def test_deadline_japanese_frequency_is_not_a_day() -> None:
 def test_deadline_time_of_a_past_event_is_not_by_when(body: str, found_: bool) -> None:
     f = detect("deadline", rt(body, "en"), "legal")
     assert f.found is found_, (body, f.evidence)
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        # stock phrases that sound like a reason and give none
+        ("ja", "先方の要望により、納品日を来月10日に変更してください。", False),
+        ("ja", "諸事情により、契約期間を3月末で区切りたいです。", False),
+        ("ja", "必要になったので、NDAのひな形を1部ください。", False),
+        ("en", "The client wants the order split in two for business reasons.", False),
+        ("en", "Please extend the quote as discussed, by Friday.", False),
+        # a consequence or a marked purpose is a reason
+        ("en", "Please approve it today, otherwise the container stays at the port.", True),
+        ("ja", "今週中に発行しないと、先方の稟議に間に合わないそうです。", True),
+        ("ja", "新人研修用のノートを30冊購入してください。", True),
+        ("ja", "先方の要望により、工場の移転に伴い納品先を変えます。", True),
+    ],
+)
+def test_reason_needs_a_why_not_a_formula(lang: str, body: str, found_: bool) -> None:
+    f = detect("reason", rt(body, lang), "sales_support")
+    assert f.found is found_, (body, f.evidence)

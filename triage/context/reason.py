@@ -44,7 +44,27 @@ _REASON = re.compile(
     r"exhibition|project|starts?|starting|launch(?:es|ing)?|expanding|expansion|claim(?:s|ing)|"
     r"demand(?:s|ing)|received|got a|we got|arrived|plan(?:s|ning)? to|planned|"
     r"is down|are down|went down|stopped|crowded|not enough|too (?:small|few|old|slow)|"
-    r"going live|go-live|deadline)\b",
+    r"going live|go-live|deadline|cracked|leak(?:s|ing|ed)?|stays? down|"
+    r"otherwise|or else)\b|"
+    # a consequence or a purpose-marked use: 間に合わないと, 研修用, 止まってしまう
+    r"ないと[^。\n]{0,25}(?:できな|なり|なる|間に合|困|止ま)|間に合わない|てしまう|"
+    r"(?:研修|展示会|イベント|来客|新人|新入社員|入社|監査|出張|撮影|デモ|検証|予備|交換)用",
+    re.IGNORECASE,
+)
+
+# Stock phrases that sound like a reason and give none: 先方の要望により, 諸事情により,
+# 必要になったので, "for business reasons", "per the customer's request". Masked before
+# the search, so only a real background elsewhere counts.
+_EMPTY_REASON = re.compile(
+    r"(?:先方|お客様|お客さま|顧客|取引先|客先|[\u4e00-\u9fff\u30a1-\u30faー]{1,12}様)の(?:ご)?(?:要望|希望|依頼|指示)"
+    r"(?:により|によって|で|のため|につき)|"
+    r"(?:先方|当方|弊社|社内|会社|一身上)?(?:の)?(?:都合|事情)(?:により|によって|で|につき|のため)|"
+    r"諸事情(?:により|によって|で|につき|のため)?|(?:部長|課長|上長|上司|社長|本部長|役員)の指示(?:で|により)|"
+    r"必要(?:になった|が出てきた|となった|になりました|が出てきました)(?:ので|ため|から)|"
+    r"理由は(?:前回|前|いつも|例年)と同じ(?:です)?|"
+    r"\bfor (?:business|internal|personal|operational|the usual|various|their own|our own|"
+    r"commercial) reasons\b|\b(?:per|at) (?:the |our |their )?(?:customer|client|"
+    r"counterparty|vendor|supplier)(?:'s)? request\b|\bas (?:requested|discussed|agreed)\b",
     re.IGNORECASE,
 )
 
@@ -65,7 +85,8 @@ def detect_reason(view: View) -> SlotFinding:
     if no:
         return missing("reason", no.group(0))
     for part in view.parts:
-        m = _REASON.search(part.text)
+        text = _EMPTY_REASON.sub(lambda e: " " * len(e.group(0)), part.text)
+        m = _REASON.search(text)
         if m:
             return found("reason", snippet(part.text, m.start(), m.end(), pad=20), part.source)
     return missing("reason")
