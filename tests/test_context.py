@@ -500,3 +500,32 @@ def test_deadline_time_of_a_past_event_is_not_by_when(body: str, found_: bool) -
 def test_reason_needs_a_why_not_a_formula(lang: str, body: str, found_: bool) -> None:
     f = detect("reason", rt(body, lang), "sales_support")
     assert f.found is found_, (body, f.evidence)
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        ("ja", "端末の件で折り返しください。内線4410", False),  # a number to call, not the system
+        ("ja", "2階の入退室管理端末がまた反応しません。", True),
+        ("ja", "POSレジ3番で決済が通りません。", True),
+        ("en", "The reception kiosk tablet shows 'No network' again.", True),
+        ("en", "Having trouble exporting from QuickBooks since this morning.", True),
+    ],
+)
+def test_system_named_by_use_or_product(lang: str, body: str, found_: bool) -> None:
+    f = detect("system", rt(body, lang), "it")
+    assert f.found is found_, (body, f.evidence)
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "found_"),
+    [
+        ("ja", "法務部 三好様\n\n例の会社との契約書を確認してください。", False),  # the addressee
+        ("en", "Please check the NDA with the vendor we talked about.", False),
+        ("en", "Please check the NDA with Harbourline before Friday.", True),
+        ("ja", "法務部 三好様\n\n株式会社北斗精機との契約書を確認してください。", True),
+    ],
+)
+def test_counterparty_is_not_the_addressee_or_a_role(lang: str, body: str, found_: bool) -> None:
+    f = detect("counterparty", rt(body, lang), "legal")
+    assert f.found is found_, (body, f.evidence)

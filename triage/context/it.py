@@ -46,7 +46,13 @@ _SYSTEM = re.compile(
     r"[\u30a0-\u30ffー\u4e00-\u9fffA-Za-z0-9]{2,12}(?:システム|アプリ|ツール|サイト|アカウント)(?![部課室]|本部|チーム)|"
     r"\\\\[\w.\-]+\\[\w$.\-\\]+|[A-Z]:\\[\w\\ ]+|https?://\S+|"
     r"\b(?:PC|NB|LT|DT|SRV|PRN)[\-_]?\d{3,}\b|資産番号\s*[:：]?\s*\w+|asset (?:tag|no\.?|number)"
-    r"\s*[:#]?\s*\w+",
+    r"\s*[:#]?\s*\w+|"
+    # a device known by its use or place (勤怠打刻端末, POSレジ2番, the sign-in tablet, HMI panel)
+    r"[\u4e00-\u9fff]{2,6}端末|POS(?:レジ|端末)?|"
+    r"\b(?:sign-?in|visitor|reception|kiosk|POS|HMI|till|handheld)\s(?:tablet|terminal|panel|iPad|"
+    r"screen|scanner|device)s?\b|\b(?:HMI|POS) (?:panel|terminal|system)s?\b|"
+    # a product written in CamelCase: NetSuite, QuickBooks, SharePoint
+    r"(?-i:\b[A-Z][a-z]+[A-Z][a-z]+[A-Za-z]*\b)",
     re.IGNORECASE,
 )
 _VAGUE_SYSTEM = re.compile(
@@ -117,13 +123,19 @@ _FOLDER_NAME = re.compile(
 )
 
 
+# "内線6230": a number to call back, not the telephone system at fault
+_CONTACT_NUMBER = re.compile(r"\s*[:：]?\s*\d{3,}")
+
+
 def detect_system(view: View) -> SlotFinding:
     shared = _SHARED.search(view.text)
     if shared and not _FOLDER_NAME.search(view.text):
         return missing("system", shared.group(0))  # which folder? (eval conventions)
     for part in view.parts:
         for m in _SYSTEM.finditer(part.text):
-            if _VAGUE_SYSTEM.match(m.group(0)):
+            if _VAGUE_SYSTEM.match(m.group(0)) or (
+                m.group(0) == "内線" and _CONTACT_NUMBER.match(part.text, m.end())
+            ):
                 continue
             return found("system", snippet(part.text, m.start(), m.end(), pad=6), part.source)
     return missing("system")

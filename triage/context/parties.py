@@ -125,11 +125,23 @@ def _own_names(view: View) -> set[str]:
     return view.cache[key]  # type: ignore[return-value]
 
 
+def _shift(text: str, start: int, end: int) -> tuple[int, int]:
+    lead = len(text) - len(text.lstrip())
+    return start - lead, end - lead
+
+
+def _salutation(text: str, start: int, end: int) -> bool:
+    """"法務部 三好様" alone on the first line: whom the mail is to, not a party to the matter."""
+    return "\n" not in text[:start] and not text[end:].split("\n", 1)[0].strip()
+
+
 def _find_org(slot: str, view: View) -> SlotFinding | None:
     own = _own_names(view)
     for part in view.parts:
         for name, s, e in _org_names(part.text, view.lang):
             if name in own or any(name in o or o in name for o in own if len(o) >= 3):
+                continue
+            if part.source == "body" and _salutation(part.text.lstrip(), *_shift(part.text, s, e)):
                 continue
             return found(slot, snippet(part.text, s, e, pad=4), part.source)
         m = _REFERENCE.search(part.text)
@@ -144,7 +156,8 @@ def detect_customer(view: View) -> SlotFinding:
 
 _COUNTERPARTY_PHRASE = re.compile(
     r"(?:相手方|契約相手|契約先|取引先)\s*[:：は]\s*\S{2,}|"
-    r"\b(?:NDA|agreement|contract|MSA|SOW|DPA) (?:with|between)\s+(?:us and\s+)?[A-Z][\w&\-]+",
+    r"\b(?:NDA|agreement|contract|MSA|SOW|DPA) (?:with|between)\s+(?:us and\s+)?"
+    r"(?!(?-i:The|Their|Our|Its|This|That|These|Those|A|An)\b)(?-i:[A-Z][\w&\-]+)",
     re.IGNORECASE,
 )
 
