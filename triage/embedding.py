@@ -156,8 +156,5 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return encode([str(x) for x in np.asarray(X, dtype=object).ravel()],
                       max_tokens=self.max_tokens)
 
-    def fit_transform(self, X: Sequence[str], y: Any = None, **_: Any) -> np.ndarray:
-        return self.fit(X, y).transform(X)
-
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.array([f"emb{i}" for i in range(DIMENSION)], dtype=object)

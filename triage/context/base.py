@@ -15,6 +15,12 @@ def _wordish(c: str) -> bool:
     return c.isascii() and (c.isalnum() or c in "-'_")
 
 
+def mask(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with the matches of ``pattern`` blanked out (offsets kept, so evidence can
+    still be cut from the original)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def snippet(text: str, start: int, end: int, pad: int = 12) -> str:
     """The matched text with a little context, on one line, for the owner to read.
 

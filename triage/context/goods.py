@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-from triage.context.base import attachment_finding, found, match_finding, missing, snippet
+from triage.context.base import (
+    attachment_finding,
+    found,
+    mask,
+    match_finding,
+    missing,
+    snippet,
+)
 from triage.context.view import View
 from triage.records import SlotFinding
 
@@ -369,11 +376,6 @@ _NOT_ABOUT_A_THING = re.compile(
 )
 
 
-def _mask(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` with the matches of ``pattern`` blanked out (offsets kept)."""
-    return pattern.sub(lambda m: " " * len(m.group(0)), text)
-
-
 def _place(text: str) -> re.Match[str] | None:
     for pattern in (_ITEM_JA, _ITEM_EN):
         for m in pattern.finditer(text):
@@ -392,10 +394,10 @@ def detect_item(view: View) -> SlotFinding:
                 return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)
         return missing("item", vague.group(0))  # "the thing", 例の機材: which one?
     for part in view.parts:
-        text = _mask(part.text, _REFERRED)  # "the gauges Kevin mentioned": which gauges?
-        text = _mask(text, _NOT_ABOUT_A_THING)
+        text = mask(part.text, _REFERRED)  # "the gauges Kevin mentioned": which gauges?
+        text = mask(text, _NOT_ABOUT_A_THING)
         if view.lang != "ja":
-            text = _mask(text, _PLACEHOLDER)
+            text = mask(text, _PLACEHOLDER)
         m = _first_item(text)
         if m and not _GENERIC_ITEM.match(m.group(0)):
             return found("item", snippet(part.text, m.start(), m.end(), pad=6), part.source)

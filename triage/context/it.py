@@ -34,7 +34,7 @@ _SYSTEMS = (
     r"ERP|CRM|基幹システム|勤怠システム|経費精算システム|会計システム|販売管理システム|"
     r"生産管理システム|ワークフロー|workflow|ポータル|portal|イントラ(?:ネット)?|intranet|"
     r"wiki|社内システム|USB|BitLocker|ウイルス対策|antivirus|Defender|Symantec|Trend ?Micro|"
-    r"電話会議|内線|PBX|Zscaler|proxy|プロキシ|DNS|ドメイン|domain|Bluetooth|カメラ"
+    r"電話会議|内線(?!\s*[:：]?\s*\d)|PBX|Zscaler|proxy|プロキシ|DNS|ドメイン|domain|Bluetooth|カメラ"
 )
 _SYSTEM = re.compile(
     rf"(?<![A-Za-z])(?:{_SYSTEMS})(?![A-Za-z])|"
@@ -123,19 +123,13 @@ _FOLDER_NAME = re.compile(
 )
 
 
-# "内線6230": a number to call back, not the telephone system at fault
-_CONTACT_NUMBER = re.compile(r"\s*[:：]?\s*\d{3,}")
-
-
 def detect_system(view: View) -> SlotFinding:
     shared = _SHARED.search(view.text)
     if shared and not _FOLDER_NAME.search(view.text):
         return missing("system", shared.group(0))  # which folder? (eval conventions)
     for part in view.parts:
         for m in _SYSTEM.finditer(part.text):
-            if _VAGUE_SYSTEM.match(m.group(0)) or (
-                m.group(0) == "内線" and _CONTACT_NUMBER.match(part.text, m.end())
-            ):
+            if _VAGUE_SYSTEM.match(m.group(0)):
                 continue
             return found("system", snippet(part.text, m.start(), m.end(), pad=6), part.source)
     return missing("system")

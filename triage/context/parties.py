@@ -125,14 +125,10 @@ def _own_names(view: View) -> set[str]:
     return view.cache[key]  # type: ignore[return-value]
 
 
-def _shift(text: str, start: int, end: int) -> tuple[int, int]:
-    lead = len(text) - len(text.lstrip())
-    return start - lead, end - lead
-
-
 def _salutation(text: str, start: int, end: int) -> bool:
     """"法務部 三好様" alone on the first line: whom the mail is to, not a party to the matter."""
-    return "\n" not in text[:start] and not text[end:].split("\n", 1)[0].strip()
+    first_line = len(text) - len(text.lstrip())
+    return "\n" not in text[first_line:start] and not text[end:].split("\n", 1)[0].strip()
 
 
 def _find_org(slot: str, view: View) -> SlotFinding | None:
@@ -141,7 +137,7 @@ def _find_org(slot: str, view: View) -> SlotFinding | None:
         for name, s, e in _org_names(part.text, view.lang):
             if name in own or any(name in o or o in name for o in own if len(o) >= 3):
                 continue
-            if part.source == "body" and _salutation(part.text.lstrip(), *_shift(part.text, s, e)):
+            if part.source == "body" and _salutation(part.text, s, e):
                 continue
             return found(slot, snippet(part.text, s, e, pad=4), part.source)
         m = _REFERENCE.search(part.text)

@@ -121,20 +121,31 @@ _SELF_INTRO = ("です", "でございます", "と申します", "より", "で
 _PRONOUN = re.compile(r"^(?:彼|彼女|he|she|they)\b", re.IGNORECASE)
 
 
+def _introduces_self(text: str, name: str, start: int) -> bool:
+    """"五十嵐です", "松岡より": the sender giving their own name."""
+    return text[start + len(name) : start + len(name) + 6].lstrip().startswith(_SELF_INTRO)
+
+
+def _ja_others(text: str) -> list[tuple[str, int]]:
+    return [(n, s) for n, s in ja_person_names(text) if not _introduces_self(text, n, s)]
+
+
+def _en_names(text: str) -> list[re.Match[str]]:
+    """English personal names, not greetings, months or places ("the Kuala Lumpur office")."""
+    return [
+        m for m in _EN_NAME.finditer(text)
+        if not _EN_NOT_NAME.match(m.group(0)) and not _en_place(text, m)
+    ]  # fmt: skip
+
+
 def _antecedent(view: View, cue: re.Match[str]) -> str | None:
     """A name before a pronoun cue ("Andrei's permit ... He's on shift"): who it means."""
     before = view.own_text[: cue.start()]
     if view.lang == "ja":
-        for name, start in ja_person_names(before):
-            if not before[start + len(name) : start + len(name) + 6].lstrip().startswith(
-                _SELF_INTRO
-            ):
-                return name
-        return None
-    for m in _EN_NAME.finditer(before):
-        if not _EN_NOT_NAME.match(m.group(0)) and not _en_place(before, m):
-            return m.group(0)
-    return None
+        others = _ja_others(before)
+        return others[0][0] if others else None
+    names = _en_names(before)
+    return names[0].group(0) if names else None
 
 
 def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | None:
@@ -144,10 +155,7 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
             k = _KATAKANA_NAME.search(text)
             if k:
                 return found("person", k.group(0), part.source)
-            for name, start in ja_person_names(text):
-                after = text[start + len(name) : start + len(name) + 6].lstrip()
-                if after.startswith(_SELF_INTRO):
-                    continue
+            for name, start in _ja_others(text):
                 return found("person", snippet(text, start, start + len(name), pad=8), part.source)
         m = _EN_TITLE.search(text) or _ID.search(text)
         if m:
@@ -158,10 +166,7 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
                     return found("person", m.group(0), part.source)
         if view.lang != "ja" and cue is not None and part.source in ("subject", "body"):
             lo, hi = max(0, cue.start() - 60), cue.end() + 80
-            window = view.own_text[lo:hi]
-            for m in _EN_NAME.finditer(window):
-                if _EN_NOT_NAME.match(m.group(0)) or _en_place(window, m):
-                    continue
+            for m in _en_names(view.own_text[lo:hi]):
                 return found("person", m.group(0), part.source)
     return None
 
@@ -169,12 +174,8 @@ def _named_third_party(view: View, cue: re.Match[str] | None) -> SlotFinding | N
 def _self_intro_starts(view: View) -> list[int]:
     if view.lang != "ja":
         return []
-    out = []
-    for name, start in ja_person_names(view.own_text):
-        after = view.own_text[start + len(name) : start + len(name) + 6].lstrip()
-        if after.startswith(_SELF_INTRO):
-            out.append(start)
-    return out
+    text = view.own_text
+    return [s for n, s in ja_person_names(text) if _introduces_self(text, n, s)]
 
 
 def detect_person(view: View) -> SlotFinding:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from triage.context.base import found, missing, snippet
+from triage.context.base import found, mask, missing, snippet
 from triage.context.view import View
 from triage.records import SlotFinding
 
@@ -85,8 +85,7 @@ def detect_reason(view: View) -> SlotFinding:
     if no:
         return missing("reason", no.group(0))
     for part in view.parts:
-        text = _EMPTY_REASON.sub(lambda e: " " * len(e.group(0)), part.text)
-        m = _REASON.search(text)
+        m = _REASON.search(mask(part.text, _EMPTY_REASON))
         if m:
             return found("reason", snippet(part.text, m.start(), m.end(), pad=20), part.source)
     return missing("reason")
