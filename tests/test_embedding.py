@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from triage import embedding
 from triage.embedding import DIMENSION, SentenceEmbedder, encode
 from triage.errors import ModelError
-from triage.stacking import BlockColumns, NeighbourVote
+from triage.stacking import BlockColumns, ChosenCombiner, NeighbourVote
 
 
 def test_vectors_are_unit_length_and_offline() -> None:
@@ -114,3 +114,25 @@ def test_the_stack_refuses_features_without_the_encoder_columns() -> None:
         build_pipeline(kind="stack", encoder=False)
     names = [n for n, _, _ in build_pipeline(kind="stack-linear")[1].transformers]
     assert "encoder" not in names
+
+
+def test_combiner_takes_products_only_when_the_data_need_them() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 4))
+    crossed = np.where(X[:, 0] * X[:, 1] > 0, "hr", "it")  # no line separates these
+    chosen = ChosenCombiner(cv=3).fit(X, crossed)
+    assert chosen.choice_.startswith("pairs")
+    assert (chosen.predict(X) == crossed).mean() > 0.9
+    straight = np.where(X[:, 0] + 0.3 * rng.normal(size=400) > 0, "hr", "it")
+    plain = ChosenCombiner(cv=3).fit(X, straight)
+    assert set(plain.scores_) == {"linear", "pairs C=0.03", "pairs C=0.1"}
+    assert plain.scores_[plain.choice_] == max(plain.scores_.values())
+    assert (plain.predict(X) == straight).mean() > 0.85
+
+
+def test_combiner_copes_with_a_class_of_two() -> None:
+    X = np.vstack([np.zeros((2, 3)), np.ones((20, 3))]) + np.arange(22)[:, None] * 0.01
+    y = ["legal"] * 2 + ["it"] * 20
+    chosen = ChosenCombiner(cv=5).fit(X, y)
+    assert list(chosen.classes_) == ["it", "legal"]
+    assert chosen.predict_proba(X).shape == (22, 2)

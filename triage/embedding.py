@@ -99,7 +99,7 @@ def _key(text: str, max_tokens: int) -> bytes:
     return hashlib.blake2b(f"{max_tokens}\0{text}".encode(), digest_size=16).digest()
 
 
-def encode(texts: Sequence[str], *, max_tokens: int = 128, batch_size: int = 64) -> np.ndarray:
+def encode(texts: Sequence[str], *, max_tokens: int = 256, batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 vectors, one row per text; repeated texts are encoded once."""
     keys = [_key(t, max_tokens) for t in texts]
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
@@ -137,7 +137,7 @@ def encode(texts: Sequence[str], *, max_tokens: int = 128, batch_size: int = 64)
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
     """Texts -> DIMENSION encoder features; learns nothing, records which encoder it used."""
 
-    def __init__(self, max_tokens: int = 128):
+    def __init__(self, max_tokens: int = 256):
         self.max_tokens = max_tokens
 
     def fit(self, X: Sequence[str], y: Any = None) -> SentenceEmbedder:

@@ -15,7 +15,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 
 class BlockColumns(TransformerMixin, BaseEstimator):
@@ -64,3 +68,62 @@ class NeighbourVote(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+def _combiners(seed: int) -> dict[str, Any]:
+    def pairs(C: float) -> Pipeline:
+        return Pipeline(
+            [
+                ("scale", StandardScaler()),
+                ("pairs", PolynomialFeatures(2)),
+                ("rescale", StandardScaler()),
+                ("lr", LogisticRegression(C=C, max_iter=5_000, random_state=seed)),
+            ]
+        )
+
+    return {
+        # member scores differ in scale (margins, log-odds, vote shares)
+        "linear": Pipeline(
+            [("scale", StandardScaler()), ("lr", LogisticRegression(max_iter=5_000))]
+        ),
+        "pairs C=0.03": pairs(0.03),
+        "pairs C=0.1": pairs(0.1),
+    }
+
+
+class ChosenCombiner(ClassifierMixin, BaseEstimator):
+    """The stack's combiner: logistic regression on the member scores, or on their products.
+
+    Products let one member's confidence weigh another's vote. On 38,000 tickets they
+    help (external benchmark, 5-fold CV on its training split: macro-F1 0.8824 -> 0.8834);
+    on the 3,400 mails of training_data they overfit (CV type macro-F1 0.964 -> 0.957).
+    So the choice is made on the data at hand, by macro-F1 in `cv` stratified folds, and
+    only the chosen combiner is kept.
+    """
+
+    def __init__(self, cv: int = 5, seed: int = 0):
+        self.cv = cv
+        self.seed = seed
+
+    def fit(self, X: Any, y: Any) -> ChosenCombiner:
+        y = np.asarray(y)
+        _, counts = np.unique(y, return_counts=True)
+        folds = StratifiedKFold(
+            int(max(2, min(self.cv, counts.min()))), shuffle=True, random_state=self.seed
+        )
+        candidates = _combiners(self.seed)
+        self.scores_ = {
+            name: float(cross_val_score(est, X, y, cv=folds, scoring="f1_macro").mean())
+            for name, est in candidates.items()
+        }
+        self.choice_ = max(self.scores_, key=lambda name: self.scores_[name])
+        self.model_ = candidates[self.choice_].fit(X, y)
+        self.classes_ = self.model_.classes_
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.model_.predict_proba(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.model_.predict(X)

@@ -50,7 +50,7 @@ from pathlib import Path
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
-from triage.model.train import TrainConfig, task_pipeline
+from triage.model.train import TrainConfig, calibration_folds, task_pipeline
 from triage.records import RequestText
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     rt_test = [RequestText(subject="", body=d, lang="en") for d in x_test]
 
     config = TrainConfig()
-    pipe = task_pipeline("type", config)
+    pipe = task_pipeline("type", config, cal_cv=calibration_folds(y_train))
     print(f"fitting on {len(rt_train)} (config: {config.kind}, C={config.C['type']})", flush=True)
     t0 = time.perf_counter()
     pipe.fit(rt_train, y_train)

@@ -37,6 +37,7 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
         "triage.embedding.SentenceEmbedder",
         "triage.stacking.BlockColumns",
         "triage.stacking.NeighbourVote",
+        "triage.stacking.ChosenCombiner",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.calibration._TemperatureScaling",

@@ -144,13 +144,18 @@ def check_coverage(records: Sequence[LabelledRecord], minimum: int = 2) -> None:
         raise DataError("training data too thin: " + "; ".join(problems))
 
 
-def _cal_cv(y: Sequence[str]) -> int:
-    """Calibration folds: 3, fewer when the smallest class cannot fill them."""
+def calibration_folds(y: Sequence[str]) -> int:
+    """Folds for the stack's out-of-fold scores: 5, fewer when the smallest class cannot fill them.
+
+    5 rather than 3 (2026-12-06, external benchmark training split, two outer folds):
+    members fitted on 4/5 of the data score more like the final ones fitted on all of it,
+    so the combiner learns weights that fit them; macro-F1 +0.0007 on both folds.
+    """
     _, n = np.unique(np.asarray(y), return_counts=True)
-    return int(max(2, min(3, n.min())))
+    return int(max(2, min(5, n.min())))
 
 
-def task_pipeline(task: str, config: TrainConfig, *, cal_cv: int = 3) -> Any:
+def task_pipeline(task: str, config: TrainConfig, *, cal_cv: int = 5) -> Any:
     """The unfitted pipeline `triage train` builds for a task (the benchmark uses it too)."""
     return build_pipeline(
         kind=config.kind, C=config.C[task], seed=config.seed, cal_cv=cal_cv, **config.features
@@ -159,7 +164,7 @@ def task_pipeline(task: str, config: TrainConfig, *, cal_cv: int = 3) -> Any:
 
 def fit_task(fields: np.ndarray, y: Sequence[str], task: str, config: TrainConfig) -> Any:
     """A full pipeline (fields step included) fitted on precomputed fields."""
-    pipe = task_pipeline(task, config, cal_cv=_cal_cv(y))
+    pipe = task_pipeline(task, config, cal_cv=calibration_folds(y))
     pipe.steps[0][1].fit([], None)  # stateless RequestFields; same params as used below
     pipe[1:].fit(fields, list(y))
     return pipe
