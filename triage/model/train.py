@@ -43,6 +43,12 @@ Choices measured by 5-fold CV on training_data (type / urgency macro-F1, 1,207 t
   ../shared/eval (aggregate only): type macro-F1 .964 -> .969, urgency .919 -> .962,
   decided 80.8 % -> 82.8 % at type accuracy .990 -> .983. On the external ticket
   benchmark macro-F1 .8675 -> .875. -> "stack" for both tasks.
+- stack, 2026-12-06 (SVC on the encoder columns too, 5 stack folds, 256 encoder tokens,
+  combiner chosen by CV; see scripts/bench/external.py): training_data CV type /
+  urgency .965/.940, hold-out .976/.947; on ../shared/eval (aggregate only) type
+  macro-F1 .975 -> .969, urgency .960 -> .959, decided .867 -> .864 at type accuracy
+  .981 -> .984; external benchmark .8821 -> .8868. Training takes several times longer
+  (5 stack folds, the combiner's own CV, the SVC converging on dense columns).
 """
 
 from __future__ import annotations
