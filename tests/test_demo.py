@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from triage.cli import main
 from triage.model import registry
 
-# the first test pays for training the full model (1.5-2 min alone, more on a busy machine)
+# the first test pays for training the full model (several minutes, more on a busy machine)
 pytestmark = [pytest.mark.integration, pytest.mark.ml, pytest.mark.timeout(900)]
 
 TRAINING_DATA = Path(__file__).resolve().parents[1] / "training_data"
@@ -31,7 +31,7 @@ def cli(*args: str) -> Result:
 
 @pytest.fixture(scope="session")
 def full_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`triage train` on all of training_data/ (about 1-2 minutes), once per session."""
+    """`triage train` on all of training_data/ (several minutes), once per session."""
     models = tmp_path_factory.mktemp("demo-models") / "models"
     result = cli("train", "--data", str(TRAINING_DATA), "--models", str(models))
     assert result.exit_code == 0, result.output
