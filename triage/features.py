@@ -342,7 +342,6 @@ def build_estimator(kind: str = "stack", *, C: float = 1.0, seed: int = 0, cal_c
     if kind == "stack":
         rest = BlockColumns(DIMENSION, keep="rest")
         last = BlockColumns(DIMENSION, keep="last")
-        folds = StratifiedKFold(cal_cv, shuffle=True, random_state=seed)
         return StackingClassifier(
             [
                 ("svc", svc),  # all columns: the encoder's too
@@ -350,7 +349,7 @@ def build_estimator(kind: str = "stack", *, C: float = 1.0, seed: int = 0, cal_c
                 ("knn", Pipeline([("cols", last), ("knn", NeighbourVote())])),
             ],
             final_estimator=ChosenCombiner(cv=cal_cv, seed=seed),
-            cv=folds,
+            cv=StratifiedKFold(cal_cv, shuffle=True, random_state=seed),
             stack_method="auto",
         )
     if kind == "stack-linear":
