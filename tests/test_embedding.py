@@ -116,7 +116,7 @@ def test_the_stack_refuses_features_without_the_encoder_columns() -> None:
     assert "encoder" not in names
 
 
-def test_combiner_takes_products_only_when_the_data_need_them() -> None:
+def test_combiner_takes_products_when_no_line_separates_the_classes() -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 4))
     crossed = np.where(X[:, 0] * X[:, 1] > 0, "hr", "it")  # no line separates these

@@ -70,6 +70,12 @@ class NeighbourVote(ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
+def fold_count(y: Any, most: int) -> int:
+    """Stratified folds the data can fill: `most`, fewer for a thin class, never under 2."""
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    return int(max(2, min(most, counts.min())))
+
+
 def _combiners(seed: int) -> dict[str, Any]:
     def pairs(C: float) -> Pipeline:
         return Pipeline(
@@ -107,10 +113,7 @@ class ChosenCombiner(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> ChosenCombiner:
         y = np.asarray(y)
-        _, counts = np.unique(y, return_counts=True)
-        folds = StratifiedKFold(
-            int(max(2, min(self.cv, counts.min()))), shuffle=True, random_state=self.seed
-        )
+        folds = StratifiedKFold(fold_count(y, self.cv), shuffle=True, random_state=self.seed)
         candidates = _combiners(self.seed)
         self.scores_ = {
             name: float(cross_val_score(est, X, y, cv=folds, scoring="f1_macro").mean())

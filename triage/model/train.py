@@ -74,6 +74,7 @@ from triage.model import artefact, registry
 from triage.model.classifier import Classifier, blocks_equal
 from triage.model.thresholds import choose_thresholds
 from triage.records import LabelledRecord
+from triage.stacking import fold_count
 from triage.taxonomy import TYPES, URGENCIES
 
 log = logging.getLogger(__name__)
@@ -157,8 +158,7 @@ def calibration_folds(y: Sequence[str]) -> int:
     members fitted on 4/5 of the data score more like the final ones fitted on all of it,
     so the combiner learns weights that fit them; macro-F1 +0.0007 on both folds.
     """
-    _, n = np.unique(np.asarray(y), return_counts=True)
-    return int(max(2, min(5, n.min())))
+    return fold_count(y, 5)
 
 
 def task_pipeline(task: str, config: TrainConfig, *, cal_cv: int = 5) -> Any:
